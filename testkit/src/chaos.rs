@@ -31,6 +31,7 @@ impl Chunking {
         Chunking::Random { seed: 3, max: 4096 },
     ];
 
+    // ANCHOR: split
     /// Cuts `bytes` into pieces. Concatenated, the pieces are `bytes` again.
     pub fn split<'a>(&self, bytes: &'a [u8]) -> Vec<&'a [u8]> {
         let mut sizes = self.sizes();
@@ -44,6 +45,7 @@ impl Chunking {
         }
         pieces
     }
+    // ANCHOR_END: split
 
     fn sizes(&self) -> Sizes {
         Sizes {
@@ -158,7 +160,10 @@ mod tests {
         let first: Vec<usize> = random.split(&bytes).iter().map(|p| p.len()).collect();
         let again: Vec<usize> = random.split(&bytes).iter().map(|p| p.len()).collect();
         assert_eq!(first, again);
-        assert!(first.iter().any(|&n| n > 1), "random cuts should vary: {first:?}");
+        assert!(
+            first.iter().any(|&n| n > 1),
+            "random cuts should vary: {first:?}"
+        );
     }
 
     #[test]

@@ -9,7 +9,10 @@ use std::fmt::Debug;
 #[track_caller]
 pub fn eq<T: PartialEq + Debug + ?Sized>(what: &str, got: &T, want: &T, hint: &str) {
     if got != want {
-        panic!("{}", report(what, &format!("{want:?}"), &format!("{got:?}"), hint));
+        panic!(
+            "{}",
+            report(what, &format!("{want:?}"), &format!("{got:?}"), hint)
+        );
     }
 }
 
@@ -34,7 +37,10 @@ pub fn ok<T, E: Debug>(what: &str, result: Result<T, E>, hint: &str) -> T {
 #[track_caller]
 pub fn err<T: Debug, E>(what: &str, result: Result<T, E>, hint: &str) -> E {
     match result {
-        Ok(value) => panic!("{}", report(what, "an error", &format!("Ok({value:?})"), hint)),
+        Ok(value) => panic!(
+            "{}",
+            report(what, "an error", &format!("Ok({value:?})"), hint)
+        ),
         Err(err) => err,
     }
 }

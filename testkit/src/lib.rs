@@ -12,6 +12,7 @@
 //!   1-byte, random and coalesced chunks, so a decoder that assumes one `read` is
 //!   one message fails deterministically.
 
+pub mod alloc;
 pub mod chaos;
 pub mod deadline;
 pub mod expect;

@@ -180,9 +180,9 @@ impl LineClient {
         match self.try_recv_line() {
             Ok(None) => {}
             Err(e) if e.kind() == ErrorKind::ConnectionReset => {}
-            Ok(Some(line)) => panic!(
-                "expected the server to close the connection, but it sent {line:?}"
-            ),
+            Ok(Some(line)) => {
+                panic!("expected the server to close the connection, but it sent {line:?}")
+            }
             Err(e) if is_timeout(&e) => panic!(
                 "expected the server to close the connection, but it stayed open and \
                  silent for {} s",

@@ -1,0 +1,66 @@
+//! The client: a request, a reply, and retries when the reply does not come.
+
+use std::net::{SocketAddr, UdpSocket};
+use std::time::Duration;
+
+use crate::UdpError;
+
+/// Sends `payload` to `server` as one datagram and returns the first datagram
+/// the server sends back.
+///
+/// * Waits at most `timeout` for a reply after each send. When none comes, it
+///   sends the same payload again, up to `retries` more times: at most
+///   `retries + 1` datagrams in all. Then it gives up with
+///   [`UdpError::TimedOut`] carrying the number of attempts. The whole call
+///   takes at most about `(retries + 1) * timeout`.
+/// * Uses a fresh socket bound to an ephemeral port of the server's address
+///   family, and `connect`s it to `server`. A connected UDP socket sends no
+///   handshake; it makes the OS drop datagrams from any other address (so a
+///   stranger cannot slip in a forged reply) and report ICMP "port
+///   unreachable" as an error.
+/// * When the OS reports that nobody listens there (`ConnectionRefused`, or
+///   `ConnectionReset` on Windows), that attempt ends at once and counts like a
+///   timed-out one; if the last attempt ended that way the error is
+///   [`UdpError::Refused`] instead of [`UdpError::TimedOut`].
+/// * A payload longer than [`MAX_DATAGRAM`](crate::MAX_DATAGRAM) is refused
+///   with [`UdpError::TooLarge`] before anything is sent. An empty payload is
+///   fine: it is sent as an empty datagram.
+/// * The reply is received into a [`RECV_BUFFER`](crate::RECV_BUFFER)-sized
+///   buffer, so it is never truncated. It is returned as it came, whatever it
+///   holds.
+/// * A zero `timeout` is an [`UdpError::Io`] error of kind `InvalidInput`
+///   (std refuses it, because the OS reads zero as "wait for ever"). Any other
+///   I/O error is returned as [`UdpError::Io`].
+pub fn request(
+    server: SocketAddr,
+    payload: &[u8],
+    timeout: Duration,
+    retries: u32,
+) -> Result<Vec<u8>, UdpError> {
+    todo!(
+        "send {} bytes to {server}, wait {timeout:?} for a reply, retry up to {retries} \
+         times, then give up with UdpError::TimedOut (lesson 01.3, 'The client')",
+        payload.len()
+    )
+}
+
+/// Receives one datagram of at most `max_len` bytes and returns it with the
+/// address it came from.
+///
+/// On Linux and macOS, `recv_from` into a buffer shorter than the datagram
+/// fills the buffer, throws the rest of the datagram away, and returns the
+/// buffer's length, as if nothing had happened (Windows returns an error
+/// instead). This function notices: a datagram longer than `max_len` bytes is
+/// [`UdpError::Truncated`], never a short `Ok`. A datagram of exactly
+/// `max_len` bytes, or shorter, is returned whole; an empty datagram is an
+/// empty `Vec`.
+///
+/// Blocks as long as `socket`'s read timeout allows; a timed-out read is
+/// returned as [`UdpError::Io`].
+pub fn recv_whole(socket: &UdpSocket, max_len: usize) -> Result<(Vec<u8>, SocketAddr), UdpError> {
+    let _ = socket;
+    todo!(
+        "receive one datagram into a buffer of {max_len} + 1 bytes and report \
+         UdpError::Truncated when it fills it (lesson 01.3, 'Truncation')"
+    )
+}

@@ -1,0 +1,384 @@
+//! Tests for `request` (the retrying client) and `recv_whole` (truncation).
+//! Run them with `cargo test` in this folder.
+//!
+//! The client is tested against small servers written here, so that these tests
+//! do not depend on your `serve`: a polite one, a lossy one that ignores the
+//! first datagrams, a silent one that only counts, and one whose reply races a
+//! forged datagram from a stranger.
+
+use std::net::{SocketAddr, UdpSocket};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use testkit::{deadline::DEFAULT, expect, within};
+use udp_echo::{recv_whole, request, UdpError, MAX_DATAGRAM, RECV_BUFFER};
+
+/// Bytes as text, so that failure messages show `"hello"` rather than numbers.
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A socket on a free loopback port that never answers. Datagrams sent to it
+/// wait in its receive buffer, so a test can count them afterwards.
+fn silent_socket() -> (UdpSocket, SocketAddr) {
+    let socket = UdpSocket::bind("127.0.0.1:0").expect("could not bind 127.0.0.1:0");
+    let addr = socket.local_addr().unwrap();
+    (socket, addr)
+}
+
+/// Takes every datagram waiting on `socket`, stopping at the first 100 ms of
+/// silence. Loopback delivers a datagram before `send` returns, so what the
+/// client sent is already here.
+fn drain(socket: &UdpSocket) -> Vec<Vec<u8>> {
+    socket
+        .set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
+    let mut buf = vec![0u8; RECV_BUFFER];
+    let mut got = Vec::new();
+    // Bounded: a client that sent thousands of datagrams has failed anyway.
+    for _ in 0..1000 {
+        match socket.recv_from(&mut buf) {
+            Ok((len, _)) => got.push(buf[..len].to_vec()),
+            Err(_) => break,
+        }
+    }
+    got
+}
+
+/// A server on its own thread: ignores the first `ignore` datagrams, then answers
+/// each with `reply:` followed by the datagram. Returns its address and a count
+/// of the datagrams it received. It stops after two seconds of silence.
+fn lossy_server(ignore: usize) -> (SocketAddr, Arc<AtomicUsize>) {
+    let (socket, addr) = silent_socket();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(2)))
+        .unwrap();
+    let count = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&count);
+    thread::spawn(move || {
+        let mut buf = vec![0u8; RECV_BUFFER];
+        while let Ok((len, from)) = socket.recv_from(&mut buf) {
+            let n = seen.fetch_add(1, Ordering::SeqCst) + 1;
+            if n > ignore {
+                let reply = [&b"reply:"[..], &buf[..len]].concat();
+                let _ = socket.send_to(&reply, from);
+            }
+        }
+    });
+    (addr, count)
+}
+
+#[test]
+fn request_returns_the_servers_reply() {
+    within(DEFAULT, "a reply to one request", || {
+        let (addr, count) = lossy_server(0);
+        let reply = expect::ok(
+            "request(server, b\"ping\", 500 ms, 0 retries)",
+            request(addr, b"ping", Duration::from_millis(500), 0),
+            "send the payload with send (or send_to), then recv the answer",
+        );
+        expect::eq(
+            "the reply request() returned",
+            text(&reply).as_str(),
+            "reply:ping",
+            "return the datagram the server sent back, as it came (this server does \
+             not echo: it prefixes \"reply:\")",
+        );
+        expect::eq(
+            "datagrams the server received",
+            &count.load(Ordering::SeqCst),
+            &1,
+            "a reply came at once: there was nothing to retry",
+        );
+    });
+}
+
+#[test]
+fn retries_after_lost_datagrams() {
+    within(DEFAULT, "a reply after two lost requests", || {
+        // The first two requests "get lost": the server ignores them.
+        let (addr, count) = lossy_server(2);
+        let started = Instant::now();
+        let result = request(addr, b"again", Duration::from_millis(100), 3);
+        let elapsed = started.elapsed();
+        let reply = expect::ok(
+            "request(.., 100 ms, 3 retries) to a server that ignores the first 2 datagrams",
+            result,
+            "when the read times out (WouldBlock or TimedOut), send the same payload \
+             again, up to `retries` more times",
+        );
+        expect::eq(
+            "the reply",
+            text(&reply).as_str(),
+            "reply:again",
+            "return the first reply that comes",
+        );
+        let seen = count.load(Ordering::SeqCst);
+        expect::that(
+            seen >= 3,
+            "the server should have received at least 3 datagrams (2 ignored, 1 answered)",
+            seen,
+            "each timed-out attempt is followed by a new send",
+        );
+        expect::that(
+            elapsed >= Duration::from_millis(150),
+            "two lost attempts should cost about two timeouts (200 ms)",
+            elapsed,
+            "wait the full timeout for a reply before sending again",
+        );
+    });
+}
+
+#[test]
+fn gives_up_after_exactly_retries_plus_one_attempts() {
+    within(DEFAULT, "a request to a silent server", || {
+        let (silent, addr) = silent_socket();
+        let per_try = Duration::from_millis(20);
+        let started = Instant::now();
+        let result = request(addr, b"anyone?", per_try, 2);
+        let elapsed = started.elapsed();
+        let err = expect::err(
+            "request(silent server, b\"anyone?\", 20 ms, 2 retries)",
+            result,
+            "nobody answers: after the last retry, give up with an error",
+        );
+        expect::that(
+            matches!(err, UdpError::TimedOut { attempts: 3 }),
+            "the error should be UdpError::TimedOut { attempts: 3 }",
+            &err,
+            "2 retries means 3 attempts in all; count every send",
+        );
+        let sent = drain(&silent);
+        expect::eq(
+            "datagrams the silent server received",
+            &sent.len(),
+            &3,
+            "one datagram per attempt: the first try plus `retries` more, never more",
+        );
+        for datagram in &sent {
+            expect::eq(
+                "each datagram the silent server received",
+                text(datagram).as_str(),
+                "anyone?",
+                "resend the same payload on every attempt",
+            );
+        }
+        expect::that(
+            elapsed >= Duration::from_millis(50),
+            "three attempts of 20 ms should take about 60 ms",
+            elapsed,
+            "wait `timeout` for a reply after each send (set_read_timeout)",
+        );
+        expect::that(
+            elapsed < Duration::from_secs(1),
+            "three attempts of 20 ms should take well under a second",
+            elapsed,
+            "use `timeout` as the read timeout of each attempt, not a fixed wait",
+        );
+    });
+}
+
+#[test]
+fn a_closed_port_is_reported_without_hanging() {
+    within(DEFAULT, "a request to a port nobody listens on", || {
+        // Bind, note the port, close: now nobody listens there.
+        let addr = silent_socket().1;
+        let started = Instant::now();
+        let result = request(addr, b"hello?", Duration::from_millis(200), 3);
+        let elapsed = started.elapsed();
+        let err = expect::err(
+            "request(closed port, .., 200 ms, 3 retries)",
+            result,
+            "nobody listens there, so no reply can come",
+        );
+        // On loopback the OS usually answers with ICMP "port unreachable", which
+        // a connected UDP socket reports as ConnectionRefused; without it (or
+        // when ICMP is rate-limited) every attempt times out instead.
+        expect::that(
+            matches!(
+                err,
+                UdpError::Refused { attempts: 4 } | UdpError::TimedOut { attempts: 4 }
+            ),
+            "the error should be UdpError::Refused { attempts: 4 } (or TimedOut { attempts: 4 })",
+            &err,
+            "connect the socket to the server, so the OS reports ICMP \"port unreachable\" \
+             as ConnectionRefused; count that attempt as failed and go on to the next",
+        );
+        expect::that(
+            elapsed < Duration::from_secs(2),
+            "4 attempts of at most 200 ms each should end within a second",
+            elapsed,
+            "a refusal ends its attempt; it is not a reason to wait longer",
+        );
+    });
+}
+
+#[test]
+fn ignores_datagrams_from_strangers() {
+    within(DEFAULT, "a reply raced by a forged datagram", || {
+        let (socket, addr) = silent_socket();
+        socket
+            .set_read_timeout(Some(Duration::from_secs(2)))
+            .unwrap();
+        thread::spawn(move || {
+            let mut buf = vec![0u8; RECV_BUFFER];
+            if let Ok((len, client)) = socket.recv_from(&mut buf) {
+                // Another socket gets its datagram to the client first...
+                let stranger = UdpSocket::bind("127.0.0.1:0").unwrap();
+                let _ = stranger.send_to(b"forged", client);
+                // ...then the real server answers.
+                let _ = socket.send_to(&[&b"genuine:"[..], &buf[..len]].concat(), client);
+            }
+        });
+        let reply = expect::ok(
+            "request() while a stranger sends a forged reply",
+            request(addr, b"hi", Duration::from_millis(500), 1),
+            "the genuine reply does come, right after the forged one",
+        );
+        expect::eq(
+            "the reply request() returned",
+            text(&reply).as_str(),
+            "genuine:hi",
+            "anyone can send a datagram to your port: connect() the socket to the \
+             server, and the OS drops datagrams from every other address",
+        );
+    });
+}
+
+#[test]
+fn refuses_a_payload_too_large_for_a_datagram() {
+    within(DEFAULT, "a request with an oversized payload", || {
+        let (silent, addr) = silent_socket();
+        let payload = vec![b'x'; MAX_DATAGRAM + 1];
+        let err = expect::err(
+            "request() with a payload of MAX_DATAGRAM + 1 bytes",
+            request(addr, &payload, Duration::from_millis(20), 0),
+            "one datagram carries at most MAX_DATAGRAM (65507) bytes",
+        );
+        expect::that(
+            matches!(err, UdpError::TooLarge { len, max } if len == MAX_DATAGRAM + 1 && max == MAX_DATAGRAM),
+            "the error should be UdpError::TooLarge { len: 65508, max: 65507 }",
+            &err,
+            "check the length before sending anything",
+        );
+        expect::eq(
+            "datagrams the server received",
+            &drain(&silent).len(),
+            &0,
+            "an oversized payload is refused before anything is sent",
+        );
+    });
+}
+
+/// Linux lets a datagram of exactly MAX_DATAGRAM bytes through on loopback
+/// (macOS refuses anything above 9216 bytes by default, so the check is Linux's).
+#[cfg(target_os = "linux")]
+#[test]
+fn sends_a_payload_of_exactly_the_maximum() {
+    within(DEFAULT, "a request with the largest payload", || {
+        let (silent, addr) = silent_socket();
+        let payload = vec![b'y'; MAX_DATAGRAM];
+        let err = expect::err(
+            "request() with MAX_DATAGRAM bytes to a silent server",
+            request(addr, &payload, Duration::from_millis(20), 0),
+            "the silent server never answers",
+        );
+        expect::that(
+            matches!(err, UdpError::TimedOut { attempts: 1 }),
+            "the error should be UdpError::TimedOut { attempts: 1 }",
+            &err,
+            "a payload of exactly MAX_DATAGRAM bytes fits: send it",
+        );
+        let sent = drain(&silent);
+        expect::eq(
+            "sizes of the datagrams the server received",
+            &sent.iter().map(Vec::len).collect::<Vec<_>>(),
+            &vec![MAX_DATAGRAM],
+            "refuse only payloads longer than MAX_DATAGRAM",
+        );
+    });
+}
+
+#[test]
+fn a_datagram_that_fills_the_buffer_exactly_is_whole() {
+    within(DEFAULT, "recv_whole of datagrams that fit", || {
+        let (receiver, addr) = silent_socket();
+        receiver
+            .set_read_timeout(Some(Duration::from_secs(1)))
+            .unwrap();
+        let sender = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let from = sender.local_addr().unwrap();
+        for payload in [&b"0123456789"[..], b"short", b""] {
+            sender.send_to(payload, addr).unwrap();
+            let got = expect::ok(
+                &format!(
+                    "recv_whole(socket, 10) of a {}-byte datagram",
+                    payload.len()
+                ),
+                recv_whole(&receiver, 10),
+                "a datagram of at most max_len bytes is not truncated",
+            );
+            expect::eq(
+                &format!("recv_whole(socket, 10) of {:?}", text(payload)),
+                &(text(&got.0), got.1),
+                &(text(payload), from),
+                "return the datagram's bytes (and nothing more) and the sender's address",
+            );
+        }
+    });
+}
+
+#[test]
+fn a_longer_datagram_is_truncated_and_its_tail_is_gone() {
+    within(
+        DEFAULT,
+        "recv_whole of a datagram that does not fit",
+        || {
+            let (receiver, addr) = silent_socket();
+            receiver
+                .set_read_timeout(Some(Duration::from_secs(1)))
+                .unwrap();
+            let sender = UdpSocket::bind("127.0.0.1:0").unwrap();
+
+            // First, what the OS does: on Linux and macOS a 10-byte buffer silently
+            // gets the first 10 bytes of a longer datagram, and the rest is dropped.
+            #[cfg(unix)]
+            {
+                sender.send_to(b"0123456789ABCDEF", addr).unwrap();
+                let mut small = [0u8; 10];
+                let (len, _) = receiver.recv_from(&mut small).unwrap();
+                assert_eq!(
+                    (len, &small[..]),
+                    (10, &b"0123456789"[..]),
+                    "the OS itself should truncate silently"
+                );
+            }
+
+            sender.send_to(b"0123456789A", addr).unwrap();
+            sender.send_to(b"next", addr).unwrap();
+            let result = recv_whole(&receiver, 10);
+            expect::that(
+                matches!(result, Err(UdpError::Truncated { max_len: 10 })),
+                "recv_whole(socket, 10) of an 11-byte datagram should be \
+             Err(UdpError::Truncated { max_len: 10 })",
+                &result,
+                "recv_from reports 10 bytes whether the datagram had 10 or 11: receive into \
+             a buffer of max_len + 1 bytes, and a datagram that fills it was too long",
+            );
+            let next = expect::ok(
+                "recv_whole(socket, 10) after the truncated datagram",
+                recv_whole(&receiver, 10),
+                "the next datagram is there, untouched",
+            );
+            expect::eq(
+                "the datagram after the truncated one",
+                text(&next.0).as_str(),
+                "next",
+                "the cut-off tail (\"A\") is gone for good: UDP never hands the rest of a \
+             datagram to the next read, unlike TCP",
+            );
+        },
+    );
+}

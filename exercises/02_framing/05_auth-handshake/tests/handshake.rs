@@ -1,0 +1,569 @@
+//! The handshake over real loopback connections: the right key gets in, a wrong
+//! key, a replayed answer, a malformed answer and a silent or slow client are all
+//! turned away, and the connection is closed behind them.
+
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::io::{ErrorKind, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::mpsc::{self, Receiver};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use auth_handshake::{client_handshake, frame, server_handshake, AuthError};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use testkit::chaos::{self, Chunking};
+use testkit::{deadline, expect, net, within};
+
+const KEY: &[u8] = b"the test suite's shared secret: 32 bytes or more";
+
+/// Long enough that only a broken server ever reaches it.
+const PATIENT: Duration = Duration::from_secs(2);
+
+// ---------------------------------------------------------------------------
+// The server under test, and what it reports.
+
+/// What one connection's `server_handshake` returned, seen from the server.
+struct Outcome {
+    /// `Err(message)` if `server_handshake` panicked.
+    result: Result<Result<(), AuthError>, String>,
+    /// The stream's read timeout right after the handshake.
+    read_timeout_after: Option<Duration>,
+    /// A second handle on the server's socket. The harness keeps it open until the
+    /// test ends, so the client sees the connection closed only if
+    /// `server_handshake` itself shuts it down.
+    kept_open: Option<TcpStream>,
+}
+
+/// A server that runs `server_handshake(stream, KEY, timeout)` on every connection
+/// (each on its own thread), reports each outcome, and after a success echoes one
+/// application frame back as "echo: <frame>".
+struct Harness {
+    addr: SocketAddr,
+    outcomes: Receiver<Outcome>,
+    kept_open: RefCell<Vec<TcpStream>>,
+}
+
+impl Harness {
+    fn start(timeout: Duration) -> Harness {
+        let (tx, outcomes) = mpsc::channel();
+        let server = net::spawn_server(move |listener| {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let tx = tx.clone();
+                thread::spawn(move || {
+                    let result = panic::catch_unwind(AssertUnwindSafe(|| {
+                        server_handshake(&mut stream, KEY, timeout)
+                    }))
+                    .map_err(panic_message);
+                    let accepted = matches!(result, Ok(Ok(())));
+                    let read_timeout_after = stream.read_timeout().ok().flatten();
+                    let _ = tx.send(Outcome {
+                        result,
+                        read_timeout_after,
+                        kept_open: stream.try_clone().ok(),
+                    });
+                    if accepted {
+                        echo_one_frame(&mut stream);
+                    }
+                });
+            }
+        });
+        Harness {
+            addr: server.addr(),
+            outcomes,
+            kept_open: RefCell::new(Vec::new()),
+        }
+    }
+
+    fn connect(&self) -> TcpStream {
+        net::connect(self.addr)
+    }
+
+    /// The next connection's outcome; a panic inside `server_handshake` fails the test.
+    fn outcome(&self) -> Outcome {
+        let mut outcome = self.outcomes.recv().expect("the test server stopped");
+        if let Err(message) = &outcome.result {
+            panic!("server_handshake panicked: {message}");
+        }
+        self.kept_open.borrow_mut().extend(outcome.kept_open.take());
+        outcome
+    }
+
+    /// The handshake's result for the next connection.
+    fn result(&self) -> Result<(), AuthError> {
+        self.outcome().result.expect("checked in outcome()")
+    }
+
+    /// Reads the nonce frame the server opens with. If there is none, says why,
+    /// including a panic on the server side.
+    fn read_nonce(&self, stream: &mut TcpStream) -> Vec<u8> {
+        let problem = match frame::read_frame(stream, 1024) {
+            Ok(Some(nonce)) => {
+                expect::eq(
+                    "the length of the server's nonce",
+                    &nonce.len(),
+                    &32,
+                    "server_handshake opens with a frame of NONCE_LEN = 32 random bytes",
+                );
+                return nonce;
+            }
+            Ok(None) => "the server closed the connection".to_string(),
+            Err(err) => format!("reading the frame failed: {err}"),
+        };
+        if let Ok(Outcome { result: Err(message), .. }) =
+            self.outcomes.recv_timeout(Duration::from_millis(500))
+        {
+            panic!("server_handshake panicked: {message}");
+        }
+        panic!(
+            "the test waited for the server's nonce frame, but {problem}\n  \
+             hint: server_handshake starts by writing one frame: 32 bytes from fresh_nonce()"
+        );
+    }
+}
+
+fn echo_one_frame(stream: &mut TcpStream) {
+    if let Ok(Some(message)) = frame::read_frame(stream, 1024) {
+        let _ = frame::write_frame(stream, &[b"echo: ".as_slice(), &message].concat());
+    }
+}
+
+fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(no message)".into())
+}
+
+// ---------------------------------------------------------------------------
+// The test's own, independent client side: raw frames and the hmac crate.
+
+fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).unwrap();
+    mac.update(message);
+    mac.finalize().into_bytes().to_vec()
+}
+
+/// `payload` with its 4-byte big-endian length in front.
+fn framed(payload: &[u8]) -> Vec<u8> {
+    let mut bytes = (payload.len() as u32).to_be_bytes().to_vec();
+    bytes.extend_from_slice(payload);
+    bytes
+}
+
+fn send(stream: &mut TcpStream, bytes: &[u8]) {
+    stream
+        .write_all(bytes)
+        .unwrap_or_else(|e| panic!("sending {} bytes to the server failed: {e}", bytes.len()));
+}
+
+fn expect_ok_frame(stream: &mut TcpStream, what: &str) {
+    let reply = frame::read_frame(stream, 1024);
+    expect::eq(
+        what,
+        &format!("{reply:?}"),
+        &format!("{:?}", Ok::<_, ()>(Some(b"OK".to_vec()))),
+        "after a correct answer the server sends one frame holding exactly \"OK\"",
+    );
+}
+
+/// Fails unless the server has closed the connection (end-of-file or a reset).
+fn expect_closed(stream: &mut TcpStream, after: &str) {
+    let mut buf = [0u8; 64];
+    match stream.read(&mut buf) {
+        Ok(0) => {}
+        Err(e) if matches!(e.kind(), ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted) => {}
+        Ok(n) => panic!(
+            "after {after}, the server should close the connection, but it sent {n} \
+             more bytes: {:?}\n  hint: a failed handshake gets no \"OK\" and no reason, \
+             just a closed connection",
+            String::from_utf8_lossy(&buf[..n])
+        ),
+        Err(e) if net::is_timeout(&e) => panic!(
+            "after {after}, the server should close the connection, but it stayed open \
+             and silent for {} s\n  hint: shut the stream down (Shutdown::Both) before \
+             server_handshake returns an error",
+            net::IO_TIMEOUT.as_secs()
+        ),
+        Err(e) => panic!("after {after}, reading from the server failed: {e}"),
+    }
+}
+
+#[track_caller]
+fn expect_refused(what: &str, result: &Result<(), AuthError>, hint: &str) {
+    expect::that(
+        matches!(result, Err(AuthError::Refused)),
+        &format!("{what}: expected Err(AuthError::Refused)"),
+        result,
+        hint,
+    );
+}
+
+// ---------------------------------------------------------------------------
+// The server side.
+
+#[test]
+fn the_right_key_is_accepted_and_the_connection_carries_on() {
+    within(deadline::DEFAULT, "a handshake with the right key, then one echoed message", || {
+        let harness = Harness::start(PATIENT);
+        let mut stream = harness.connect();
+
+        let client = client_handshake(&mut stream, KEY);
+        let server = harness.outcome();
+        expect::ok(
+            "server_handshake for a client that knows the key",
+            server.result.expect("checked"),
+            "the answer is HMAC-SHA256(key, nonce); compare it with compute_tag(key, &nonce)",
+        );
+        expect::ok(
+            "client_handshake with the server's key",
+            client,
+            "read the nonce frame, send compute_tag(key, &nonce) as one frame, then expect \"OK\"",
+        );
+        expect::eq(
+            "the server stream's read timeout after a successful handshake",
+            &server.read_timeout_after,
+            &None,
+            "server_handshake borrows the read timeout for its deadline; save it with \
+             read_timeout() first and put it back on success",
+        );
+
+        frame::write_frame(&mut stream, b"hello").unwrap();
+        let reply = frame::read_frame(&mut stream, 1024);
+        expect::eq(
+            "the application's first message after the handshake",
+            &format!("{reply:?}"),
+            &format!("{:?}", Ok::<_, ()>(Some(b"echo: hello".to_vec()))),
+            "the handshake must consume exactly its own frames and leave the rest of the \
+             stream to the application",
+        );
+    });
+}
+
+#[test]
+fn a_wrong_key_is_refused_and_the_connection_closed() {
+    within(deadline::DEFAULT, "a handshake with a wrong key", || {
+        let harness = Harness::start(PATIENT);
+
+        // With the course's client...
+        let mut stream = harness.connect();
+        let client = client_handshake(&mut stream, b"a wrong guess at the key");
+        let server = harness.result();
+        expect_refused(
+            "server_handshake for a client with the wrong key",
+            &server,
+            "a 32-byte answer that is not compute_tag(key, &nonce) means the client does \
+             not know the key",
+        );
+        expect_refused(
+            "client_handshake when the server hangs up after the answer",
+            &client,
+            "the server refuses by closing the connection: end-of-file where \"OK\" \
+             should be is a refusal",
+        );
+
+        // ...and byte by byte, to see that nothing follows the refusal.
+        let mut stream = harness.connect();
+        let nonce = harness.read_nonce(&mut stream);
+        send(&mut stream, &framed(&hmac_sha256(b"a wrong guess at the key", &nonce)));
+        expect_refused("server_handshake for a wrong answer", &harness.result(), "");
+        expect_closed(&mut stream, "an answer computed with the wrong key");
+    });
+}
+
+#[test]
+fn a_replayed_answer_is_refused() {
+    within(deadline::DEFAULT, "replaying a recorded answer in a second session", || {
+        let harness = Harness::start(PATIENT);
+
+        // Session 1: a genuine client, whose answer an eavesdropper records.
+        let mut first = harness.connect();
+        let first_nonce = harness.read_nonce(&mut first);
+        let recorded = hmac_sha256(KEY, &first_nonce);
+        send(&mut first, &framed(&recorded));
+        expect_ok_frame(&mut first, "the server's verdict on a correct answer");
+        expect::ok("server_handshake for a correct answer", harness.result(), "");
+
+        // Session 2: the eavesdropper plays the recording back.
+        let mut second = harness.connect();
+        let second_nonce = harness.read_nonce(&mut second);
+        expect::that(
+            second_nonce != first_nonce,
+            "the second session's nonce must differ from the first",
+            &second_nonce,
+            "a nonce is used once: draw a fresh one from the OS for every connection",
+        );
+        send(&mut second, &framed(&recorded));
+        expect_refused(
+            "server_handshake for an answer recorded in another session",
+            &harness.result(),
+            "compare with the tag of THIS session's nonce; a recorded answer belongs to \
+             another nonce",
+        );
+        expect_closed(&mut second, "a replayed answer");
+    });
+}
+
+#[test]
+fn every_session_gets_a_fresh_nonce() {
+    within(deadline::DEFAULT, "collecting the nonces of 8 sessions", || {
+        let harness = Harness::start(PATIENT);
+        let mut nonces = HashSet::new();
+        for _ in 0..8 {
+            let mut stream = harness.connect();
+            nonces.insert(harness.read_nonce(&mut stream));
+            // Hang up without answering; the server sees end-of-file.
+            drop(stream);
+            let _ = harness.result();
+        }
+        expect::eq(
+            "how many of 8 sessions' nonces are distinct",
+            &nonces.len(),
+            &8,
+            "call fresh_nonce() inside server_handshake, once per connection; a nonce \
+             that repeats lets an old answer be replayed",
+        );
+    });
+}
+
+#[test]
+fn answers_arriving_in_any_chunking_are_accepted() {
+    for chunking in Chunking::ALL {
+        within(deadline::DEFAULT, &format!("an answer sent in {chunking}"), move || {
+            let harness = Harness::start(PATIENT);
+            let mut stream = harness.connect();
+            let nonce = harness.read_nonce(&mut stream);
+            let answer = framed(&hmac_sha256(KEY, &nonce));
+            chaos::write_chunked(&mut stream, &answer, chunking).unwrap();
+            expect_ok_frame(&mut stream, &format!("the verdict on an answer sent in {chunking}"));
+            expect::ok(
+                &format!("server_handshake for a correct answer sent in {chunking}"),
+                harness.result(),
+                "one read is not one frame: read the 4-byte length, then exactly that \
+                 many bytes (frame::read_frame does it)",
+            );
+        });
+    }
+}
+
+/// What a malformed answer must produce.
+#[derive(Clone, Copy, Debug)]
+enum Want {
+    Protocol,
+    Refused,
+    UnexpectedEof,
+}
+
+#[test]
+fn malformed_answers_are_refused_without_panicking() {
+    let mut cut_off = framed(&[7u8; 32]);
+    cut_off.truncate(4 + 10);
+    let cases: Vec<(&str, Vec<u8>, Want)> = vec![
+        ("the length prefix 0xFFFFFFFF (4 GiB)", vec![0xff; 4], Want::Protocol),
+        ("a 33-byte answer", framed(&[7u8; 33]), Want::Protocol),
+        ("a 5-byte answer", framed(b"hello"), Want::Protocol),
+        ("an empty answer frame", framed(b""), Want::Protocol),
+        ("32 bytes of garbage", framed(&[0x5a; 32]), Want::Refused),
+        ("an answer cut off after 10 of its 32 bytes", cut_off, Want::UnexpectedEof),
+        ("a length prefix cut off after 2 bytes", vec![0, 0], Want::UnexpectedEof),
+        ("end-of-file instead of an answer", vec![], Want::UnexpectedEof),
+    ];
+    for (what, bytes, want) in cases {
+        within(deadline::DEFAULT, &format!("the server's reaction to {what}"), move || {
+            let harness = Harness::start(Duration::from_secs(1));
+            let mut stream = harness.connect();
+            harness.read_nonce(&mut stream);
+            send(&mut stream, &bytes);
+            // Then the client stops sending: end-of-file for the server.
+            let _ = stream.shutdown(Shutdown::Write);
+            let result = harness.result();
+            let (fits, hint) = match want {
+                Want::Protocol => (
+                    matches!(result, Err(AuthError::Protocol(_))),
+                    "an answer frame that is not exactly TAG_LEN bytes is a protocol error; \
+                     read with a limit of TAG_LEN so a huge length prefix is refused \
+                     before anything is allocated",
+                ),
+                Want::Refused => (
+                    matches!(result, Err(AuthError::Refused)),
+                    "32 bytes that do not match the tag: refuse",
+                ),
+                Want::UnexpectedEof => (
+                    matches!(&result, Err(AuthError::Io(e)) if e.kind() == ErrorKind::UnexpectedEof),
+                    "the client hung up before a whole answer arrived: that is \
+                     AuthError::Io with ErrorKind::UnexpectedEof (a clean end-of-file \
+                     from read_frame, Ok(None), is one too)",
+                ),
+            };
+            expect::that(
+                fits,
+                &format!("server_handshake given {what}: expected {want:?}"),
+                &result,
+                hint,
+            );
+            expect_closed(&mut stream, what);
+        });
+    }
+}
+
+#[test]
+fn a_silent_client_is_cut_off_by_the_timeout() {
+    within(deadline::DEFAULT, "a client that never answers, and a 100 ms timeout", || {
+        let harness = Harness::start(Duration::from_millis(100));
+        let mut stream = harness.connect();
+        harness.read_nonce(&mut stream);
+        let started = Instant::now();
+        let result = harness.result();
+        let waited = started.elapsed();
+        expect::that(
+            matches!(result, Err(AuthError::TimedOut)),
+            "server_handshake for a client that never answers: expected Err(AuthError::TimedOut)",
+            &result,
+            "set a read timeout on the socket before reading the answer; a read that \
+             times out fails with ErrorKind::WouldBlock or TimedOut",
+        );
+        expect::that(
+            waited < Duration::from_secs(2),
+            "the server should give up about 100 ms after the nonce (the timeout it was given)",
+            waited,
+            "use the `timeout` argument, not a constant of your own",
+        );
+        expect_closed(&mut stream, "100 ms without an answer");
+    });
+}
+
+#[test]
+fn a_client_that_trickles_its_answer_is_cut_off_by_the_timeout() {
+    within(deadline::DEFAULT, "a client sending one byte every 25 ms, and a 300 ms timeout", || {
+        let harness = Harness::start(Duration::from_millis(300));
+        let mut stream = harness.connect();
+        let nonce = harness.read_nonce(&mut stream);
+        let answer = framed(&hmac_sha256(KEY, &nonce));
+        // The slow peer itself: 36 bytes at 25 ms each take about 0.9 s, three times
+        // the timeout, yet no single read ever waits more than 25 ms.
+        thread::spawn(move || {
+            for byte in answer {
+                if stream.write_all(&[byte]).is_err() {
+                    break;
+                }
+                thread::sleep(Duration::from_millis(25));
+            }
+        });
+        let result = harness.result();
+        expect::that(
+            matches!(result, Err(AuthError::TimedOut)),
+            "server_handshake for an answer trickled over 0.9 s with a 300 ms timeout: \
+             expected Err(AuthError::TimedOut)",
+            &result,
+            "a socket read timeout restarts with every read, so a slow client can keep it \
+             alive forever; compute a deadline once and, before each read, set the \
+             timeout to the time that is left",
+        );
+    });
+}
+
+// ---------------------------------------------------------------------------
+// The client side, against scripted fake servers.
+
+/// Runs `script` on the first connection to a fresh listener.
+fn fake_server(script: impl FnOnce(TcpStream) + Send + 'static) -> SocketAddr {
+    net::spawn_server(move |listener| {
+        if let Ok((stream, _)) = listener.accept() {
+            script(stream);
+        }
+    })
+    .addr()
+}
+
+#[test]
+fn the_client_reads_a_challenge_in_any_chunking() {
+    for chunking in Chunking::ALL {
+        within(deadline::DEFAULT, &format!("a challenge sent in {chunking}"), move || {
+            let (answers, answer) = mpsc::channel();
+            let nonce: Vec<u8> = (0..32).map(|i| i * 3 + 1).collect();
+            let expected = hmac_sha256(KEY, &nonce);
+            let addr = fake_server(move |mut stream| {
+                let _ = chaos::write_chunked(&mut stream, &framed(&nonce), chunking);
+                let got = frame::read_frame(&mut stream, 1024);
+                let _ = answers.send(format!("{got:?}"));
+                let _ = chaos::write_chunked(&mut stream, &framed(b"OK"), chunking);
+            });
+            let mut stream = net::connect(addr);
+            let result = client_handshake(&mut stream, KEY);
+            let got = answer.recv_timeout(Duration::from_secs(1));
+            expect::eq(
+                &format!("the answer frame the client sent to a challenge sent in {chunking}"),
+                &got,
+                &Ok(format!("{:?}", Ok::<_, ()>(Some(expected)))),
+                "answer with one frame holding compute_tag(key, &nonce)",
+            );
+            expect::ok(
+                &format!("client_handshake with a challenge and \"OK\" sent in {chunking}"),
+                result,
+                "read whole frames with frame::read_frame, never assume one read is one frame",
+            );
+        });
+    }
+}
+
+#[test]
+fn the_client_reports_a_server_that_hangs_up_as_a_refusal() {
+    within(deadline::DEFAULT, "a server that closes after the answer", || {
+        let addr = fake_server(|mut stream| {
+            let _ = frame::write_frame(&mut stream, &[1u8; 32]);
+            let _ = frame::read_frame(&mut stream, 1024);
+            // Refuse: close without a word.
+        });
+        let mut stream = net::connect(addr);
+        expect_refused(
+            "client_handshake when the server closes after the answer",
+            &client_handshake(&mut stream, KEY),
+            "end-of-file (Ok(None) from read_frame) where \"OK\" should be means refused",
+        );
+    });
+}
+
+#[test]
+fn the_client_rejects_a_malformed_challenge_or_verdict() {
+    let short_nonce = framed(&[1u8; 16]);
+    let bad_verdict = [framed(&[1u8; 32]), framed(b"NO")].concat();
+    let cases: Vec<(&str, Vec<u8>, Want)> = vec![
+        ("a 16-byte nonce", short_nonce, Want::Protocol),
+        ("a nonce with a length prefix of 4 GiB", vec![0xff; 4], Want::Protocol),
+        ("the verdict \"NO\" instead of \"OK\"", bad_verdict, Want::Protocol),
+        ("end-of-file before any nonce", vec![], Want::UnexpectedEof),
+    ];
+    for (what, bytes, want) in cases {
+        within(deadline::DEFAULT, &format!("a server that sends {what}"), move || {
+            let (done, finished) = mpsc::channel::<()>();
+            let addr = fake_server(move |mut stream| {
+                let _ = stream.write_all(&bytes);
+                let _ = stream.shutdown(Shutdown::Write);
+                // Keep the socket open until the client is done, so the client sees
+                // exactly these bytes and then end-of-file, never a reset.
+                let _ = finished.recv_timeout(Duration::from_secs(3));
+            });
+            let mut stream = net::connect(addr);
+            let result = client_handshake(&mut stream, KEY);
+            let _ = done.send(());
+            let fits = match want {
+                Want::Protocol => matches!(result, Err(AuthError::Protocol(_))),
+                Want::UnexpectedEof => {
+                    matches!(&result, Err(AuthError::Io(e)) if e.kind() == ErrorKind::UnexpectedEof)
+                }
+                Want::Refused => unreachable!(),
+            };
+            expect::that(
+                fits,
+                &format!("client_handshake when the server sends {what}: expected {want:?}"),
+                &result,
+                "the nonce must be exactly NONCE_LEN bytes (read it with that limit), the \
+                 verdict exactly \"OK\"; end-of-file before the nonce is Io(UnexpectedEof)",
+            );
+        });
+    }
+}

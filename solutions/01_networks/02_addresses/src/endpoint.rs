@@ -1,0 +1,185 @@
+//! `host:port` strings, as users type them and configuration files hold them.
+
+use std::fmt;
+use std::io;
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
+use std::vec;
+
+use crate::AddrError;
+
+/// Where to connect: an IP address with a port, or a host name still to be
+/// resolved, with a port.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Endpoint {
+    /// An IP literal: `1.2.3.4:80`, `[::1]:8080`. No resolver is needed.
+    Addr(SocketAddr),
+    /// A host name, as written (DNS names are case-insensitive, but the text is
+    /// kept as given): `localhost:80`, `example.com:443`.
+    Name {
+        /// The host name, without brackets or port.
+        host: String,
+        /// The port, 1-65535.
+        port: u16,
+    },
+}
+
+impl Endpoint {
+    /// The port of either kind of endpoint.
+    pub fn port(&self) -> u16 {
+        match self {
+            Endpoint::Addr(addr) => addr.port(),
+            Endpoint::Name { port, .. } => *port,
+        }
+    }
+}
+
+/// Writes the endpoint the way [`parse_endpoint`] reads it: `1.2.3.4:80`,
+/// `[::1]:8080`, `localhost:80`.
+impl fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            // SocketAddr's Display already puts IPv6 addresses in brackets.
+            Endpoint::Addr(addr) => write!(f, "{addr}"),
+            Endpoint::Name { host, port } => write!(f, "{host}:{port}"),
+        }
+    }
+}
+
+// ANCHOR: to_socket_addrs
+/// An endpoint can be handed straight to `TcpStream::connect` or
+/// `UdpSocket::send_to`: IP literals need no lookup, names go to the system
+/// resolver.
+impl ToSocketAddrs for Endpoint {
+    type Iter = vec::IntoIter<SocketAddr>;
+
+    fn to_socket_addrs(&self) -> io::Result<Self::Iter> {
+        match self {
+            Endpoint::Addr(addr) => Ok(vec![*addr].into_iter()),
+            Endpoint::Name { host, port } => {
+                let found: Vec<SocketAddr> = (host.as_str(), *port).to_socket_addrs()?.collect();
+                Ok(found.into_iter())
+            }
+        }
+    }
+}
+// ANCHOR_END: to_socket_addrs
+
+// ANCHOR: validate_port
+/// Parses a port number: ASCII digits only, value 1-65535.
+///
+/// * `""` → [`AddrError::MissingPort`]
+/// * anything but the digits `0-9` (a sign, a space, hex) → [`AddrError::InvalidPort`]
+/// * above 65535, however many digits → [`AddrError::PortOutOfRange`]
+/// * 0 (`0`, `00`) → [`AddrError::PortZero`]
+///
+/// Leading zeros are allowed: `0080` is port 80.
+pub fn validate_port(text: &str) -> Result<u16, AddrError> {
+    if text.is_empty() {
+        return Err(AddrError::MissingPort);
+    }
+    // `str::parse::<u16>` alone is too lenient: it accepts a leading `+`.
+    if !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(AddrError::InvalidPort(text.to_string()));
+    }
+    // Only digits are left, so the one way parsing can fail is overflow.
+    match text.parse::<u16>() {
+        Ok(0) => Err(AddrError::PortZero),
+        Ok(port) => Ok(port),
+        Err(_) => Err(AddrError::PortOutOfRange(text.to_string())),
+    }
+}
+// ANCHOR_END: validate_port
+
+// ANCHOR: parse_endpoint
+/// Parses `host:port` into an [`Endpoint`].
+///
+/// Accepted forms:
+/// * `1.2.3.4:80` — dotted-decimal IPv4 (no leading zeros, exactly four parts);
+/// * `[2001:db8::1]:443` — IPv6 in brackets (zone ids like `%eth0` are not
+///   supported);
+/// * `localhost:80`, `example.com.:443` — a host name (RFC 1123): labels of
+///   ASCII letters, digits and `-`, 1-63 characters, not starting or ending with
+///   `-`, separated by dots, at most 253 characters, one trailing dot allowed.
+///   A name whose last label is all digits (`1.2.3`, `999.1.1.1`) is a broken
+///   IPv4 address, not a name.
+///
+/// The first problem found, reading left to right, is the error:
+/// 1. more than one `:` outside brackets → [`AddrError::UnbracketedIpv6`];
+/// 2. `[` without `]` → [`AddrError::UnclosedBracket`];
+/// 3. empty host (`:80`, `[]:80`, ``) → [`AddrError::EmptyHost`];
+/// 4. a host that is not as above, or not IPv6 inside brackets →
+///    [`AddrError::InvalidHost`];
+/// 5. text after `]` that is not `:` → [`AddrError::JunkAfterBracket`];
+/// 6. no port → [`AddrError::MissingPort`]; a bad port → as [`validate_port`]
+///    (so port 0 is refused: an endpoint is something to connect to).
+pub fn parse_endpoint(text: &str) -> Result<Endpoint, AddrError> {
+    match text.strip_prefix('[') {
+        Some(bracketed) => parse_bracketed(bracketed),
+        None => parse_plain(text),
+    }
+}
+
+/// `[v6]:port`, with the `[` already removed.
+fn parse_bracketed(text: &str) -> Result<Endpoint, AddrError> {
+    let (inside, after) = text.split_once(']').ok_or(AddrError::UnclosedBracket)?;
+    if inside.is_empty() {
+        return Err(AddrError::EmptyHost);
+    }
+    // Brackets exist to fence off IPv6's colons; nothing else goes in them.
+    let ip: Ipv6Addr = inside
+        .parse()
+        .map_err(|_| AddrError::InvalidHost(inside.to_string()))?;
+    let port_text = match after {
+        "" => return Err(AddrError::MissingPort),
+        _ => after
+            .strip_prefix(':')
+            .ok_or_else(|| AddrError::JunkAfterBracket(after.to_string()))?,
+    };
+    let port = validate_port(port_text)?;
+    Ok(Endpoint::Addr(SocketAddr::from((ip, port))))
+}
+
+/// `ipv4:port` or `name:port`.
+fn parse_plain(text: &str) -> Result<Endpoint, AddrError> {
+    if text.matches(':').count() > 1 {
+        return Err(AddrError::UnbracketedIpv6);
+    }
+    let (host, port_text) = match text.split_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (text, None),
+    };
+    if host.is_empty() {
+        return Err(AddrError::EmptyHost);
+    }
+    let ip = host.parse::<Ipv4Addr>().ok();
+    if ip.is_none() && !is_host_name(host) {
+        return Err(AddrError::InvalidHost(host.to_string()));
+    }
+    let port = validate_port(port_text.unwrap_or(""))?;
+    Ok(match ip {
+        Some(ip) => Endpoint::Addr(SocketAddr::from((ip, port))),
+        None => Endpoint::Name {
+            host: host.to_string(),
+            port,
+        },
+    })
+}
+
+/// A host name by RFC 1123 §2.1, whose last label is not all digits.
+fn is_host_name(name: &str) -> bool {
+    let name = name.strip_suffix('.').unwrap_or(name);
+    let labels: Vec<&str> = name.split('.').collect();
+    let last_is_numeric = labels
+        .last()
+        .is_some_and(|label| label.bytes().all(|b| b.is_ascii_digit()));
+    name.len() <= 253 && !last_is_numeric && labels.iter().all(|label| is_label(label))
+}
+
+/// One dot-separated part of a host name.
+fn is_label(label: &str) -> bool {
+    (1..=63).contains(&label.len())
+        && !label.starts_with('-')
+        && !label.ends_with('-')
+        && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+// ANCHOR_END: parse_endpoint

@@ -1,0 +1,46 @@
+//! Turning the name `localhost` into addresses, through the system resolver.
+
+use std::io;
+use std::net::{SocketAddr, ToSocketAddrs};
+
+use crate::{classify, Scope};
+
+// ANCHOR: resolve_localhost
+/// The addresses `localhost` resolves to, each with `port`.
+///
+/// Asks the system resolver (`getaddrinfo`, through [`ToSocketAddrs`](std::net::ToSocketAddrs)), which
+/// answers `localhost` from `/etc/hosts` or its own built-in rule (RFC 6761), so
+/// no DNS server is asked. The answers pass through [`loopback_only`]: a
+/// misconfigured hosts file must not send "local" traffic to another machine.
+///
+/// Order is the resolver's (often `::1` before `127.0.0.1`); duplicates are
+/// removed. Any port is allowed, 0 included (bind to it to get a free port).
+///
+/// # Errors
+///
+/// The resolver's error, or [`io::ErrorKind::NotFound`] when no answer is a
+/// loopback address.
+pub fn resolve_localhost(port: u16) -> io::Result<Vec<SocketAddr>> {
+    let answers = ("localhost", port).to_socket_addrs()?;
+    let local = loopback_only(answers);
+    if local.is_empty() {
+        return Err(io::Error::new(
+            io::ErrorKind::NotFound,
+            "the resolver gave no loopback address for localhost",
+        ));
+    }
+    Ok(local)
+}
+
+/// Keeps the loopback addresses of `addrs` (as [`classify`](crate::classify) sees them, so
+/// `::ffff:127.0.0.1` counts), in order, each once.
+pub fn loopback_only(addrs: impl IntoIterator<Item = SocketAddr>) -> Vec<SocketAddr> {
+    let mut kept: Vec<SocketAddr> = Vec::new();
+    for addr in addrs {
+        if classify(addr.ip()) == Scope::Loopback && !kept.contains(&addr) {
+            kept.push(addr);
+        }
+    }
+    kept
+}
+// ANCHOR_END: resolve_localhost

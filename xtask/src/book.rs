@@ -1,0 +1,83 @@
+//! Building the book with the `mdbook-driver` library.
+//!
+//! The runner is the only tool an instructor needs: no `mdbook` binary, no
+//! preprocessor to install. The course's `{{#exercise}}` preprocessor is registered
+//! here in code and runs first, before mdBook's own `{{#include}}` handling, so an
+//! escaped `\{{#exercise}}` stays text.
+
+use crate::course::Course;
+use crate::preprocess::ExercisePreprocessor;
+use anyhow::{Context, Result, bail};
+use mdbook_driver::MDBook;
+use mdbook_driver::builtin_preprocessors::{IndexPreprocessor, LinkPreprocessor};
+use mdbook_driver::config::Config;
+use std::fs;
+use std::path::{Path, PathBuf};
+use walkdir::WalkDir;
+
+/// Builds the book from `<root>/book.toml`; returns the HTML folder.
+pub fn build(course: &Course) -> Result<PathBuf> {
+    let book_toml = course.path("book.toml");
+    let mut config = Config::from_disk(&book_toml)
+        .with_context(|| format!("cannot read {}", book_toml.display()))?;
+    config.update_from_env()?;
+
+    // Take over mdBook's default preprocessors so that ours can run before them.
+    let defaults = config.build.use_default_preprocessors;
+    config.build.use_default_preprocessors = false;
+    let mut book = MDBook::load_with_config(&course.root, config)
+        .context("mdBook could not load the book (is every page in SUMMARY.md there?)")?;
+    book.with_preprocessor(ExercisePreprocessor::new(course));
+    if defaults {
+        book.with_preprocessor(LinkPreprocessor::new());
+        book.with_preprocessor(IndexPreprocessor::new());
+    }
+    book.build().context("mdBook could not build the book")?;
+
+    let site = book.build_dir_for("html");
+    if !site.join("index.html").is_file() {
+        bail!("the book built, but {} has no index.html", site.display());
+    }
+    Ok(site)
+}
+
+/// Checks the built site: nothing left unexpanded, and search is there.
+pub fn check_output(site: &Path) -> Result<Vec<String>> {
+    let mut problems = Vec::new();
+    let mut has_search_index = false;
+    for entry in WalkDir::new(site) {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy();
+        if name.starts_with("searchindex") {
+            has_search_index = true;
+        }
+        if entry.path().extension().is_some_and(|e| e == "html") {
+            let html = fs::read_to_string(entry.path())?;
+            for line in html.lines().filter(|l| l.contains("{{#")) {
+                problems.push(format!(
+                    "{}: `{}` was left unexpanded (a wrong {{{{#include}}}} path or anchor?)",
+                    entry.path().strip_prefix(site)?.display(),
+                    line.trim()
+                ));
+            }
+        }
+    }
+    if !has_search_index {
+        problems.push(
+            "the built book has no search index: keep [output.html.search] enable = true \
+             in book.toml"
+                .to_string(),
+        );
+    }
+    Ok(problems)
+}
+
+/// `path/index.html` relative to the root when possible, for messages.
+pub fn display_index(course: &Course, site: &Path) -> String {
+    let index = site.join("index.html");
+    index
+        .strip_prefix(&course.root)
+        .unwrap_or(&index)
+        .display()
+        .to_string()
+}

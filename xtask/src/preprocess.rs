@@ -1,0 +1,164 @@
+//! The `{{#exercise}}` preprocessor: the exercise box on a lesson page.
+//!
+//! A lesson and its exercise share a path (`book/02_framing/02_line-codec.md` ↔
+//! `exercises/02_framing/02_line-codec/`), so the marker needs no argument: the page
+//! knows its exercise. The box tells the learner where the folder is, the two
+//! commands to run and how to get a hint, and links the folder in the repository
+//! (`output.html.git-repository-url`) so a published book works.
+//!
+//! It is registered in code by the runner rather than in `book.toml`, so plain
+//! `mdbook` is never needed and nobody has to install a preprocessor binary.
+
+use crate::course::{Course, Exercise};
+use anyhow::{Result, bail};
+use mdbook_driver::book::Book;
+use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
+use std::collections::BTreeMap;
+
+/// The marker authors write on a lesson page.
+pub const MARKER: &str = "{{#exercise}}";
+
+/// Expands [`MARKER`] into the exercise box of the page's own exercise.
+pub struct ExercisePreprocessor {
+    /// Lesson path relative to the book's `src` (`02_framing/02_line-codec.md`) →
+    /// its exercise.
+    by_lesson: BTreeMap<String, Exercise>,
+}
+
+impl ExercisePreprocessor {
+    pub const NAME: &'static str = "course-exercise";
+
+    pub fn new(course: &Course) -> Self {
+        let by_lesson = course
+            .exercises
+            .iter()
+            .map(|e| (format!("{}/{}.md", e.part, e.folder), e.clone()))
+            .collect();
+        ExercisePreprocessor { by_lesson }
+    }
+}
+
+impl Preprocessor for ExercisePreprocessor {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn run(&self, ctx: &PreprocessorContext, mut book: Book) -> Result<Book> {
+        let repo = ctx
+            .config
+            .get::<String>("output.html.git-repository-url")?
+            .map(|url| url.trim_end_matches('/').to_string());
+        let mut errors = Vec::new();
+        book.for_each_chapter_mut(|chapter| {
+            if find_marker(&chapter.content).is_none() {
+                return;
+            }
+            let Some(path) = chapter.source_path.as_ref() else {
+                return;
+            };
+            let key = path.to_string_lossy().replace('\\', "/");
+            match self.by_lesson.get(&key) {
+                Some(exercise) => {
+                    let expanded = exercise_box(exercise, repo.as_deref());
+                    chapter.content = replace_markers(&chapter.content, &expanded);
+                }
+                None => errors.push(format!(
+                    "book/{key} has {MARKER} but there is no exercise at exercises/{}/ \
+                     (a lesson and its exercise share a path)",
+                    key.trim_end_matches(".md")
+                )),
+            }
+        });
+        if !errors.is_empty() {
+            bail!("{}", errors.join("\n"));
+        }
+        Ok(book)
+    }
+}
+
+/// The byte offset of the first unescaped marker (`\{{#exercise}}` is left alone,
+/// as mdBook does for its own `{{#…}}` links).
+pub fn find_marker(text: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(found) = text[from..].find(MARKER) {
+        let at = from + found;
+        if at == 0 || text.as_bytes()[at - 1] != b'\\' {
+            return Some(at);
+        }
+        from = at + MARKER.len();
+    }
+    None
+}
+
+fn replace_markers(text: &str, with: &str) -> String {
+    let mut out = String::with_capacity(text.len() + with.len());
+    let mut rest = text;
+    while let Some(at) = find_marker(rest) {
+        out.push_str(&rest[..at]);
+        out.push_str(with);
+        rest = &rest[at + MARKER.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The Markdown of one exercise box.
+pub fn exercise_box(exercise: &Exercise, repo: Option<&str>) -> String {
+    let dir = exercise.rel_dir();
+    let name = &exercise.name;
+    let folder = match repo {
+        Some(url) => format!("[`{dir}/`]({url}/tree/main/{dir})"),
+        None => format!("`{dir}/`"),
+    };
+    let mut text = format!(
+        "> **Exercise `{name}`** — the folder {folder}\n\
+         >\n\
+         > ```sh\n\
+         > cd {dir}\n\
+         > cargo test\n\
+         > ```\n\
+         >\n\
+         > The tests fail until you write the code. Stuck? `cargo xtask hint {name}` prints \
+         a hint; `cargo xtask status` shows your progress through the course.\n"
+    );
+    if exercise.meta.unix_only {
+        text.push_str(
+            ">\n> This exercise needs Linux or macOS: it uses system calls Windows does not have.\n",
+        );
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::course::Meta;
+
+    fn exercise() -> Exercise {
+        Exercise {
+            name: "line-codec".into(),
+            part: "02_framing".into(),
+            folder: "02_line-codec".into(),
+            order: (2, 2),
+            meta: Meta::default(),
+            problems: vec![],
+        }
+    }
+
+    #[test]
+    fn the_box_names_folder_commands_and_hint() {
+        let text = exercise_box(&exercise(), Some("https://example.org/c"));
+        assert!(text.contains(
+            "(https://example.org/c/tree/main/exercises/02_framing/02_line-codec)"
+        ));
+        assert!(text.contains("cd exercises/02_framing/02_line-codec\n> cargo test"));
+        assert!(text.contains("cargo xtask hint line-codec"));
+    }
+
+    #[test]
+    fn escaped_markers_are_left_alone() {
+        assert_eq!(find_marker("a \\{{#exercise}} b"), None);
+        assert_eq!(find_marker("\\{{#exercise}} {{#exercise}}"), Some(15));
+        assert_eq!(replace_markers("x {{#exercise}} y", "BOX"), "x BOX y");
+    }
+}

@@ -1,0 +1,322 @@
+//! `cargo xtask new PART NAME`: a lesson, an exercise and a solution with the right
+//! paths, already passing `cargo xtask verify NAME`.
+//!
+//! The scaffold is the smallest exercise the runner accepts — a stub with a
+//! `todo!`, one failing test that uses the test kit, a solution that passes it — so
+//! an author starts from green CI and replaces each piece with the real thing.
+
+use crate::course::{Course, split_number};
+use anyhow::{Context, Result, bail};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub fn new(course: &Course, part: &str, name: &str) -> Result<()> {
+    check_name(course, name)?;
+    let part = resolve_part(course, part)?;
+    let number = next_number(course, &part)?;
+    let folder = format!("{number:02}_{name}");
+    let title = title_of(name);
+    let lesson_rel = format!("book/{part}/{folder}.md");
+    let exercise_rel = format!("exercises/{part}/{folder}");
+    let solution_rel = format!("solutions/{part}/{folder}");
+    let krate = name.replace('-', "_");
+
+    let files: Vec<(String, String)> = vec![
+        (lesson_rel.clone(), lesson(&title)),
+        (format!("{exercise_rel}/Cargo.toml"), manifest(name)),
+        (format!("{exercise_rel}/exercise.toml"), metadata(name)),
+        (format!("{exercise_rel}/src/lib.rs"), stub(name, &lesson_rel)),
+        (format!("{exercise_rel}/tests/{name}.rs"), test(name, &krate)),
+        (format!("{solution_rel}/src/lib.rs"), solution(name)),
+    ];
+    for (rel, _) in &files {
+        if course.path(rel).exists() {
+            bail!("{rel} already exists; nothing was created");
+        }
+    }
+
+    let new_part = !course.path(&format!("book/{part}")).is_dir();
+    let mut created = Vec::new();
+    if new_part {
+        let index = format!("book/{part}/index.md");
+        write_new(&course.path(&index), &format!("# {}\n", part_title(&part)))?;
+        created.push(index);
+    }
+    for (rel, text) in &files {
+        write_new(&course.path(rel), text)?;
+        created.push(rel.clone());
+    }
+    format_rust(&created.iter().map(|r| course.path(r)).collect::<Vec<_>>());
+    add_to_summary(course, &part, &folder, &title, new_part)?;
+
+    println!("created:");
+    for rel in &created {
+        println!("  {rel}");
+    }
+    println!("  book/SUMMARY.md (one line under the part)");
+    println!(
+        "\nnext: write the lesson, the stub's API, the tests and the solution; then\n  \
+         cargo xtask verify {name}\n(the first cargo command adds `{name}` to Cargo.lock: \
+         commit that too)"
+    );
+    Ok(())
+}
+
+/// Kebab-case and unused: the package name must be unique and number-free.
+fn check_name(course: &Course, name: &str) -> Result<()> {
+    let kebab = name
+        .split('-')
+        .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        && name.bytes().next().is_some_and(|b| b.is_ascii_lowercase());
+    if !kebab {
+        bail!("`{name}` is not a kebab-case name like `line-codec` (lowercase words joined by -)");
+    }
+    if name == "testkit" || name == "xtask" {
+        bail!("`{name}` is taken by the course's own crates");
+    }
+    if let Ok(e) = course.find(name) {
+        bail!("there is already an exercise called `{name}` at {}", e.rel_dir());
+    }
+    Ok(())
+}
+
+/// `02_framing` as given; `framing` finds the numbered part; `NN_new` is a new part.
+fn resolve_part(course: &Course, part: &str) -> Result<String> {
+    let existing = part_folders(course);
+    if existing.iter().any(|p| p == part) {
+        return Ok(part.to_string());
+    }
+    if let Some(found) = existing
+        .iter()
+        .find(|p| split_number(p).is_some_and(|(_, rest)| rest == part))
+    {
+        return Ok(found.clone());
+    }
+    if split_number(part).is_some() {
+        return Ok(part.to_string()); // a new part
+    }
+    bail!(
+        "there is no part `{part}`. Parts: {}. Name a new one with its number, e.g. 03_{part}",
+        if existing.is_empty() {
+            "(none yet)".to_string()
+        } else {
+            existing.join(", ")
+        }
+    )
+}
+
+fn part_folders(course: &Course) -> Vec<String> {
+    let mut parts: Vec<String> = ["book", "exercises"]
+        .iter()
+        .filter_map(|top| fs::read_dir(course.path(top)).ok())
+        .flatten()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| split_number(n).is_some())
+        .collect();
+    parts.sort();
+    parts.dedup();
+    parts
+}
+
+/// One more than the highest number used by a lesson, exercise or solution.
+fn next_number(course: &Course, part: &str) -> Result<u32> {
+    let mut highest = 0;
+    for top in ["book", "exercises", "solutions"] {
+        let Ok(entries) = fs::read_dir(course.path(&format!("{top}/{part}"))) else {
+            continue;
+        };
+        for entry in entries {
+            let name = entry?.file_name().to_string_lossy().into_owned();
+            if let Some((n, _)) = split_number(name.trim_end_matches(".md")) {
+                highest = highest.max(n);
+            }
+        }
+    }
+    if highest >= 99 {
+        bail!("part {part} has no free two-digit number left");
+    }
+    Ok(highest + 1)
+}
+
+/// Adds the lesson to `book/SUMMARY.md` after the part's last line.
+fn add_to_summary(course: &Course, part: &str, folder: &str, title: &str, new_part: bool) -> Result<()> {
+    let path = course.path("book/SUMMARY.md");
+    let text = fs::read_to_string(&path).context("cannot read book/SUMMARY.md")?;
+    let entry = format!("[{title}]({part}/{folder}.md)");
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let needle = format!("]({part}/");
+    let last = lines.iter().rposition(|l| l.contains(&needle));
+    match last {
+        Some(i) if !new_part => {
+            let line = &lines[i];
+            let indent = line.len() - line.trim_start().len();
+            // Under the part's index page, lessons are one level deeper.
+            let indent = if line.contains(&format!("]({part}/index.md)")) {
+                indent + 2
+            } else {
+                indent
+            };
+            lines.insert(i + 1, format!("{}- {entry}", " ".repeat(indent)));
+        }
+        _ => {
+            let heading = part_title(part);
+            lines.push(String::new());
+            lines.push(format!("# {heading}"));
+            lines.push(String::new());
+            lines.push(format!("- [{heading}]({part}/index.md)"));
+            lines.push(format!("  - {entry}"));
+        }
+    }
+    fs::write(&path, lines.join("\n") + "\n").context("cannot write book/SUMMARY.md")
+}
+
+/// `line-codec` → `Line codec`.
+fn title_of(name: &str) -> String {
+    let words = name.replace('-', " ");
+    let mut chars = words.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+fn part_title(part: &str) -> String {
+    title_of(split_number(part).map_or(part, |(_, rest)| rest))
+}
+
+fn write_new(path: &Path, text: &str) -> Result<()> {
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent)?;
+    }
+    fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Best effort: the templates are already formatted; rustfmt makes sure.
+fn format_rust(files: &[PathBuf]) {
+    let rust: Vec<&PathBuf> = files
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+        .collect();
+    let _ = Command::new("rustfmt")
+        .args(["--edition", "2021"])
+        .args(rust)
+        .status();
+}
+
+fn lesson(title: &str) -> String {
+    format!(
+        "# {title}\n\
+         \n\
+         <!-- Each section below is expected; CONTRIBUTING.md says what goes in it. Give the\n\
+         \x20    Chinese term beside the English one the first time a key term appears. -->\n\
+         \n\
+         ## The idea\n\
+         \n\
+         ## A picture\n\
+         \n\
+         ## The code\n\
+         \n\
+         <!-- Include compiled code: {{{{#include ../../solutions/…/src/lib.rs:anchor}}}} -->\n\
+         \n\
+         ## Pitfalls (常见坑)\n\
+         \n\
+         ## Check yourself (自测题)\n\
+         \n\
+         ## Exercise\n\
+         \n\
+         {{{{#exercise}}}}\n\
+         \n\
+         The tests check that:\n\
+         \n\
+         - `answer` returns the answer.\n"
+    )
+}
+
+fn manifest(name: &str) -> String {
+    format!(
+        "[package]\n\
+         name = \"{name}\"\n\
+         version = \"0.1.0\"\n\
+         edition.workspace = true\n\
+         publish.workspace = true\n\
+         \n\
+         [dependencies]\n\
+         \n\
+         [dev-dependencies]\n\
+         testkit.workspace = true\n"
+    )
+}
+
+fn metadata(name: &str) -> String {
+    format!(
+        "# Shown by `cargo xtask hint {name}`: where to look, not the answer.\n\
+         hint = \"\"\"\n\
+         Read the lesson's section on `answer` again: it says what the function returns.\n\
+         \"\"\"\n\
+         \n\
+         # Uncomment when the exercise needs a Unix (fork, signals, poll, epoll).\n\
+         # unix-only = true\n\
+         \n\
+         # Tests that pass against the untouched stub, each with its reason.\n\
+         [passes-on-stub]\n"
+    )
+}
+
+fn stub(name: &str, lesson: &str) -> String {
+    format!(
+        "//! `{name}`: the exercise of the lesson `{lesson}`.\n\
+         //!\n\
+         //! Replace this with the public API the lesson describes.\n\
+         \n\
+         /// Returns the answer.\n\
+         ///\n\
+         /// State the contract here: inputs, output, errors.\n\
+         pub fn answer() -> u32 {{\n    \
+             todo!(\"write `answer`: the lesson {lesson} says what it returns\")\n\
+         }}\n"
+    )
+}
+
+fn test(name: &str, krate: &str) -> String {
+    format!(
+        "//! Tests for `{name}`: each one names a behaviour and fails on the stub.\n\
+         \n\
+         use {krate}::answer;\n\
+         use testkit::expect;\n\
+         \n\
+         #[test]\n\
+         fn returns_the_answer() {{\n    \
+             expect::eq(\n        \
+                 \"the value `answer()` returns\",\n        \
+                 &answer(),\n        \
+                 &42,\n        \
+                 \"the lesson says what `answer` must return\",\n    \
+             );\n\
+         }}\n"
+    )
+}
+
+fn solution(name: &str) -> String {
+    format!(
+        "//! `{name}`: the reference solution.\n\
+         \n\
+         /// Returns the answer.\n\
+         pub fn answer() -> u32 {{\n    \
+             42\n\
+         }}\n"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_come_from_names() {
+        assert_eq!(title_of("line-codec"), "Line codec");
+        assert_eq!(part_title("03_processes"), "Processes");
+    }
+}

@@ -1,0 +1,193 @@
+//! The scratch workspace where solutions are tested: `target/verify/`.
+//!
+//! Tests and snapshots exist once, in the exercise; a solution is only the files that
+//! differ. To test a solution the runner copies the exercise to
+//! `target/verify/exercises/NN_part/NN_name/`, lays the solution's files over the
+//! copy, and runs the exercise's own tests there. The learner's folder is never
+//! touched.
+//!
+//! The scratch workspace is built to reuse everything already compiled in
+//! `<root>/target`:
+//!
+//! * its `Cargo.toml` carries the root's `[workspace.package]`,
+//!   `[workspace.dependencies]` (paths made absolute, so `testkit` is the very same
+//!   package) and `[profile.*]` sections, and the root's `Cargo.lock` is copied in,
+//!   so every dependency resolves to the same versions and features;
+//! * it lives under `<root>/target`, so the root's `.cargo/config.toml` applies, and
+//!   the root workspace excludes `target`, so cargo never mistakes it for a member;
+//! * the copy keeps the same relative path as the exercise, so insta's snapshot
+//!   metadata (`source: exercises/…`) is identical;
+//! * files are only rewritten when their content changed, so a warm run recompiles
+//!   nothing.
+
+use crate::course::{Course, Exercise};
+use anyhow::{Context, Result};
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use walkdir::WalkDir;
+
+/// The prepared scratch workspace.
+pub struct Scratch {
+    /// `<root>/target/verify`.
+    pub dir: PathBuf,
+}
+
+impl Scratch {
+    /// The copy of `exercise` inside the scratch workspace.
+    pub fn copy_of(&self, exercise: &Exercise) -> PathBuf {
+        self.dir.join(exercise.rel_dir())
+    }
+}
+
+/// Writes the scratch workspace for `exercises` and syncs their overlaid copies.
+pub fn prepare(course: &Course, exercises: &[&Exercise]) -> Result<Scratch> {
+    let dir = course.root.join("target").join("verify");
+    fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+
+    let manifest = scratch_manifest(course, exercises)?;
+    write_if_changed(&dir.join("Cargo.toml"), manifest.as_bytes())?;
+    let lock = course.root.join("Cargo.lock");
+    if lock.is_file() {
+        write_if_changed(&dir.join("Cargo.lock"), &fs::read(&lock)?)?;
+    }
+
+    let scratch = Scratch { dir };
+    for exercise in exercises {
+        let files = overlay(course, exercise)?;
+        sync(&files, &scratch.copy_of(exercise))?;
+    }
+    Ok(scratch)
+}
+
+/// The scratch `Cargo.toml`: the root's shared sections, our members.
+fn scratch_manifest(course: &Course, exercises: &[&Exercise]) -> Result<String> {
+    let path = course.root.join("Cargo.toml");
+    let text =
+        fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let root: toml::Table =
+        toml::from_str(&text).with_context(|| format!("{} is not valid TOML", path.display()))?;
+
+    let mut workspace = toml::Table::new();
+    if let Some(toml::Value::Table(root_ws)) = root.get("workspace") {
+        for (key, value) in root_ws {
+            // Members, excludes and defaults describe the root's folders, not ours.
+            if matches!(key.as_str(), "members" | "exclude" | "default-members") {
+                continue;
+            }
+            let mut value = value.clone();
+            if key == "dependencies" {
+                absolutize_paths(&mut value, &course.root);
+            }
+            workspace.insert(key.clone(), value);
+        }
+    }
+    let members = exercises
+        .iter()
+        .map(|e| toml::Value::String(e.rel_dir()))
+        .collect();
+    workspace.insert("members".into(), toml::Value::Array(members));
+
+    let mut doc = toml::Table::new();
+    doc.insert("workspace".into(), toml::Value::Table(workspace));
+    for key in ["profile", "patch"] {
+        if let Some(value) = root.get(key) {
+            let mut value = value.clone();
+            if key == "patch" {
+                for source in value.as_table_mut().into_iter().flat_map(|t| t.values_mut()) {
+                    absolutize_paths(source, &course.root);
+                }
+            }
+            doc.insert(key.into(), value);
+        }
+    }
+    let header = "# Written by `cargo xtask verify`: the scratch workspace where solutions\n\
+                  # are tested. Do not edit; it is rewritten on every run.\n";
+    Ok(format!("{header}{}", toml::to_string(&doc)?))
+}
+
+/// Rewrites every `path = "…"` in a dependency table to an absolute path.
+fn absolutize_paths(deps: &mut toml::Value, root: &Path) {
+    let Some(deps) = deps.as_table_mut() else {
+        return;
+    };
+    for dep in deps.values_mut() {
+        if let Some(toml::Value::String(p)) = dep.as_table_mut().and_then(|t| t.get_mut("path")) {
+            *p = root.join(&*p).to_string_lossy().into_owned();
+        }
+    }
+}
+
+/// The files of the exercise with the solution laid over: relative path → source.
+fn overlay(course: &Course, exercise: &Exercise) -> Result<BTreeMap<PathBuf, PathBuf>> {
+    let mut files = BTreeMap::new();
+    for base in [exercise.rel_dir(), exercise.rel_solution()] {
+        let base = course.root.join(base);
+        if !base.is_dir() {
+            continue;
+        }
+        for entry in WalkDir::new(&base)
+            .into_iter()
+            .filter_entry(|e| !is_build_output(e.path(), &base))
+        {
+            let entry = entry?;
+            if entry.file_type().is_file() && !is_pending_snapshot(entry.path()) {
+                let rel = entry.path().strip_prefix(&base)?.to_path_buf();
+                files.insert(rel, entry.path().to_path_buf());
+            }
+        }
+    }
+    Ok(files)
+}
+
+/// A stray `target/` inside an exercise (from a cargo run outside the workspace).
+fn is_build_output(path: &Path, base: &Path) -> bool {
+    path.parent() == Some(base) && path.file_name().is_some_and(|n| n == "target")
+}
+
+/// The files insta writes for review; they never belong in a copy.
+pub fn is_pending_snapshot(path: &Path) -> bool {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    name.ends_with(".snap.new") || name.ends_with(".pending-snap")
+}
+
+/// Makes `dest` hold exactly `files`, touching only what differs.
+fn sync(files: &BTreeMap<PathBuf, PathBuf>, dest: &Path) -> Result<()> {
+    fs::create_dir_all(dest)?;
+    for entry in WalkDir::new(dest).contents_first(true) {
+        let entry = entry?;
+        let rel = entry.path().strip_prefix(dest)?;
+        if entry.file_type().is_file() && !files.contains_key(rel) {
+            fs::remove_file(entry.path())?;
+        } else if entry.file_type().is_dir() && entry.path() != dest {
+            // Only empty folders go; `remove_dir` refuses the others.
+            let _ = fs::remove_dir(entry.path());
+        }
+    }
+    for (rel, src) in files {
+        write_if_changed(&dest.join(rel), &fs::read(src)?)?;
+    }
+    Ok(())
+}
+
+/// Writes `bytes` unless the file already holds them (keeping its mtime, so cargo
+/// sees nothing new).
+pub fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<()> {
+    if fs::read(path).is_ok_and(|old| old == bytes) {
+        return Ok(());
+    }
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent)?;
+    }
+    fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Every pending snapshot file under `dir`.
+pub fn pending_snapshots(dir: &Path) -> Vec<PathBuf> {
+    WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file() && is_pending_snapshot(e.path()))
+        .map(|e| e.into_path())
+        .collect()
+}

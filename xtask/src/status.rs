@@ -1,0 +1,98 @@
+//! `cargo xtask status` and `cargo xtask hint`: the learner's view of the course.
+//!
+//! Status runs every exercise's tests exactly as the learner left them, in place,
+//! each bounded by the time limit, and ends with the one thing a learner wants to
+//! know: which exercise is next and where it is.
+
+use crate::course::{Course, Exercise};
+use crate::testrun::{self, Target, TestRun};
+use anyhow::Result;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::time::Duration;
+
+/// Runs one exercise in place, as the learner's own `cargo test` would.
+pub fn test_in_place(course: &Course, exercise: &Exercise, limit: Duration) -> Result<TestRun> {
+    testrun::test_package(
+        &Target {
+            workspace: &course.root,
+            target_dir: &course.path("target"),
+            package: &exercise.name,
+            package_dir: &course.path(&exercise.rel_dir()),
+            env: &[],
+        },
+        limit,
+    )
+}
+
+/// Prints progress through the course; returns whether everything passes.
+pub fn status(course: &Course, limit: Duration) -> Result<bool> {
+    let exercises: Vec<&Exercise> = course.exercises.iter().collect();
+    if exercises.is_empty() {
+        println!("There are no exercises yet.");
+        return Ok(true);
+    }
+    let bar = ProgressBar::new(exercises.len() as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}")
+            .expect("a valid template")
+            .progress_chars("█▌ "),
+    );
+    let mut done = 0;
+    let mut skipped = 0;
+    let mut next: Option<&Exercise> = None;
+    for exercise in &exercises {
+        if !exercise.runs_here() {
+            bar.println(format!("  – {} (needs Linux or macOS)", exercise.name));
+            skipped += 1;
+            bar.inc(1);
+            continue;
+        }
+        bar.set_message(format!("testing {}…", exercise.name));
+        let run = test_in_place(course, exercise, limit)?;
+        if run.all_pass() {
+            done += 1;
+            bar.println(format!("  ✓ {}", exercise.name));
+        } else {
+            bar.println(format!("  ✗ {} — {}", exercise.name, run.summary(limit)));
+            next.get_or_insert(exercise);
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+
+    let counted = exercises.len() - skipped;
+    println!("\n{done} of {counted} exercises pass.");
+    match next {
+        Some(e) => {
+            println!(
+                "next: {} — exercises: {}, lesson {}",
+                e.name,
+                e.rel_dir(),
+                e.rel_lesson()
+            );
+            println!("  cd {} && cargo test", e.rel_dir());
+            println!("  stuck? cargo xtask hint {}", e.name);
+            Ok(false)
+        }
+        None => {
+            println!("Every exercise passes. Well done!");
+            Ok(true)
+        }
+    }
+}
+
+/// Prints an exercise's hint.
+pub fn hint(course: &Course, name: Option<&str>) -> Result<()> {
+    let exercise = course.named_or_current(name, "hint")?;
+    let hint = exercise.meta.hint.trim();
+    if hint.is_empty() {
+        println!("{} has no hint yet. Read its lesson: {}", exercise.name, exercise.rel_lesson());
+        return Ok(());
+    }
+    println!("Hint for {} ({}):\n", exercise.name, exercise.rel_dir());
+    for line in hint.lines() {
+        println!("  {line}");
+    }
+    println!("\nThe lesson: {}", exercise.rel_lesson());
+    Ok(())
+}

@@ -1,0 +1,152 @@
+//! Building and testing one exercise package, the way every command needs it.
+//!
+//! The build and the test run are two steps on purpose: the build (which may compile
+//! dependencies for minutes on a cold machine) is not bounded by the test time limit,
+//! and its JSON messages tell a compile error and the crate's own warnings apart from
+//! failing tests. The test run is bounded; if it hangs, `-- --list` names the tests
+//! that never reported.
+
+use crate::cargo::{self, BuildReport, Outcome, Run};
+use anyhow::Result;
+use std::path::Path;
+use std::time::Duration;
+
+/// Where and how to test one package.
+pub struct Target<'a> {
+    /// The workspace folder cargo runs in.
+    pub workspace: &'a Path,
+    /// The shared target folder.
+    pub target_dir: &'a Path,
+    /// The package name (`-p`).
+    pub package: &'a str,
+    /// The package's folder: warnings from files under it count.
+    pub package_dir: &'a Path,
+    /// Extra environment, e.g. `INSTA_UPDATE`.
+    pub env: &'a [(&'a str, &'a str)],
+}
+
+/// The build, the test run and the verdicts.
+pub struct TestRun {
+    pub build: BuildReport,
+    /// `None` when the build failed.
+    pub run: Option<Run>,
+    pub tests: Vec<(String, Outcome)>,
+    /// Tests that never reported before the time limit (only when it hung).
+    pub unfinished: Vec<String>,
+    pub elapsed: Duration,
+}
+
+impl TestRun {
+    pub fn names(&self, outcome: Outcome) -> Vec<&str> {
+        self.tests
+            .iter()
+            .filter(|(_, o)| *o == outcome)
+            .map(|(n, _)| n.as_str())
+            .collect()
+    }
+
+    pub fn count(&self, outcome: Outcome) -> usize {
+        self.tests.iter().filter(|(_, o)| *o == outcome).count()
+    }
+
+    /// Tests that ran (ignored ones do not count).
+    pub fn total(&self) -> usize {
+        self.count(Outcome::Passed) + self.count(Outcome::Failed) + self.unfinished.len()
+    }
+
+    pub fn hung(&self) -> bool {
+        self.run.as_ref().is_some_and(Run::timed_out)
+    }
+
+    /// Built, ran at least one test, and every test passed.
+    pub fn all_pass(&self) -> bool {
+        self.run.as_ref().is_some_and(Run::success) && self.count(Outcome::Passed) > 0
+    }
+
+    /// One line for a learner: what state the exercise is in.
+    pub fn summary(&self, limit: Duration) -> String {
+        if self.run.is_none() {
+            "does not compile yet".to_string()
+        } else if self.hung() {
+            format!("still running after {} s, stopped", limit.as_secs())
+        } else if self.all_pass() {
+            format!("all {} tests pass", self.total())
+        } else if self.total() == 0 {
+            "no tests ran".to_string()
+        } else {
+            format!(
+                "{} of {} tests fail",
+                self.count(Outcome::Failed),
+                self.total()
+            )
+        }
+    }
+
+    /// The first compile error, shortened, for a reason line.
+    pub fn first_error(&self) -> String {
+        match self.build.errors.first() {
+            Some(e) => cargo::first_lines(e, 12),
+            None => "(cargo gave no compiler message; run the build by hand to see why)".into(),
+        }
+    }
+}
+
+/// Builds `target.package` with its tests, then runs them within `limit`.
+pub fn test_package(target: &Target, limit: Duration) -> Result<TestRun> {
+    let mut build_cmd = cargo::cargo(target.workspace, target.target_dir);
+    build_cmd.args(["test", "-p", target.package, "--no-run", "--message-format=json"]);
+    build_cmd.envs(target.env.iter().copied());
+    let built = cargo::run(&mut build_cmd, None)?;
+    let mut build = cargo::parse_build(&built.stdout, target.package_dir);
+    if !build.success && build.errors.is_empty() {
+        // Cargo itself failed (a broken manifest, an unknown package): its words.
+        build.errors.push(built.stderr.trim().to_string());
+    }
+    let mut elapsed = built.elapsed;
+    if !build.success {
+        return Ok(TestRun {
+            build,
+            run: None,
+            tests: Vec::new(),
+            unfinished: Vec::new(),
+            elapsed,
+        });
+    }
+
+    let mut test_cmd = cargo::cargo(target.workspace, target.target_dir);
+    test_cmd.args(["test", "-p", target.package, "--no-fail-fast"]);
+    test_cmd.envs(target.env.iter().copied());
+    let run = cargo::run(&mut test_cmd, Some(limit))?;
+    elapsed += run.elapsed;
+    let tests = cargo::parse_libtest(&run.stdout);
+    let unfinished = if run.timed_out() {
+        let reported: Vec<&str> = tests.iter().map(|(n, _)| n.as_str()).collect();
+        list_tests(target)?
+            .into_iter()
+            .filter(|t| !reported.contains(&t.as_str()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(TestRun {
+        build,
+        run: Some(run),
+        tests,
+        unfinished,
+        elapsed,
+    })
+}
+
+/// Every test name of the package (`cargo test -- --list`).
+fn list_tests(target: &Target) -> Result<Vec<String>> {
+    let mut cmd = cargo::cargo(target.workspace, target.target_dir);
+    cmd.args(["test", "-p", target.package, "--", "--list"]);
+    cmd.envs(target.env.iter().copied());
+    let run = cargo::run(&mut cmd, Some(Duration::from_secs(120)))?;
+    Ok(run
+        .stdout
+        .lines()
+        .filter_map(|l| l.strip_suffix(": test"))
+        .map(str::to_string)
+        .collect())
+}

@@ -1,0 +1,597 @@
+//! `cargo xtask verify`: the CI gate.
+//!
+//! In course order it proves what the course promises its learners:
+//!
+//! 1. the code is formatted (workspace, runner, solutions);
+//! 2. the workspace's own tests pass (test kit, runner) — skipped when NAMEs are given;
+//! 3. the dependency policy holds (see [`crate::policy`]);
+//! 4. for each exercise: the untouched stub builds cleanly with its tests and at
+//!    least one test fails (a test passing on the stub checks nothing the learner
+//!    writes, so each one must be listed with a reason); the solution, laid over a
+//!    scratch copy, passes every test with snapshots checked and is clippy-clean;
+//! 5. the book builds with search and nothing left unexpanded;
+//! 6. every exercise has its box in its lesson and every internal link resolves.
+//!
+//! Everything runs even after a miss, so one run shows every problem. The report is
+//! one table, then each miss in plain words, then `verify: N passed, M failed`.
+
+use crate::book;
+use crate::cargo::{self, Outcome};
+use crate::course::{Course, Exercise};
+use crate::links;
+use crate::policy;
+use crate::scratch::{self, Scratch};
+use crate::testrun::{self, Target, TestRun};
+use anyhow::Result;
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+use walkdir::WalkDir;
+
+pub struct Options {
+    pub names: Vec<String>,
+    pub test_timeout: Duration,
+}
+
+/// A course-wide check and what it found.
+struct Check {
+    name: &'static str,
+    problems: Vec<String>,
+}
+
+/// One exercise's row of the table, and its misses.
+struct Row {
+    name: String,
+    tests: Option<usize>,
+    failing_on_stub: Option<usize>,
+    passing_on_stub: Option<(usize, usize)>,
+    solution: String,
+    seconds: f64,
+    reasons: Vec<String>,
+    skipped: Option<String>,
+}
+
+/// Runs every step; returns whether everything passed.
+pub fn run(course: &Course, opts: &Options) -> Result<bool> {
+    let selected: Vec<&Exercise> = if opts.names.is_empty() {
+        course.exercises.iter().collect()
+    } else {
+        let mut chosen = Vec::new();
+        for name in &opts.names {
+            chosen.push(course.find(name)?);
+        }
+        chosen.sort_by_key(|e| e.order);
+        chosen.dedup_by_key(|e| e.name.clone());
+        chosen
+    };
+    let runnable: Vec<&Exercise> = selected
+        .iter()
+        .copied()
+        .filter(|e| e.runs_here() && course.path(&e.rel_solution()).is_dir())
+        .collect();
+    let scratch = scratch::prepare(course, &runnable)?;
+    let mut checks = Vec::new();
+
+    checks.push(step("course layout", || Ok(layout_problems(course))));
+    checks.push(step("formatting", || formatting(course, &runnable, &scratch)));
+    if opts.names.is_empty() {
+        checks.push(step("test kit's tests", || {
+            let mut cmd = cargo::cargo(&course.root, &course.path("target"));
+            cmd.args(["test", "-p", "testkit"]);
+            tests_pass(&mut cmd, "cargo test -p testkit")
+        }));
+        if course.path("xtask/Cargo.toml").is_file() {
+            checks.push(step("runner's tests", || {
+                let mut cmd = cargo::cargo(&course.root, &course.path("target"));
+                // The runner has its own target folder (xtask/target).
+                cmd.env_remove("CARGO_TARGET_DIR");
+                cmd.args(["test", "--manifest-path", "xtask/Cargo.toml"]);
+                tests_pass(&mut cmd, "cargo test --manifest-path xtask/Cargo.toml")
+            }));
+        }
+    }
+    checks.push(step("dependency policy", || policy::check(course)));
+
+    println!("exercises:");
+    let rows: Vec<Row> = selected
+        .iter()
+        .map(|e| verify_exercise(course, e, &scratch, opts.test_timeout))
+        .collect::<Result<_>>()?;
+
+    let mut site = None;
+    checks.push(step("book", || match book::build(course) {
+        Ok(built) => {
+            let problems = book::check_output(&built)?;
+            site = Some(built);
+            Ok(problems)
+        }
+        Err(e) => Ok(vec![format!("{e:#}")]),
+    }));
+    checks.push(step("links", || {
+        let mut problems = links::check_sources(course)?;
+        match &site {
+            Some(site) => problems.extend(links::check_site(site)?),
+            None => problems.push("the book did not build, so its links were not checked".into()),
+        }
+        Ok(problems)
+    }));
+
+    Ok(report(&rows, &checks))
+}
+
+/// Runs one course-wide check, printing its name and verdict as it goes.
+fn step(name: &'static str, body: impl FnOnce() -> Result<Vec<String>>) -> Check {
+    print!("{name} … ");
+    let _ = std::io::stdout().flush();
+    let start = Instant::now();
+    let problems = body().unwrap_or_else(|e| vec![format!("{e:#}")]);
+    let verdict = if problems.is_empty() { "ok" } else { "MISS" };
+    println!("{verdict} ({:.1} s)", start.elapsed().as_secs_f64());
+    Check { name, problems }
+}
+
+/// Problems of the course as a whole: badly named folders, orphan solutions.
+fn layout_problems(course: &Course) -> Vec<String> {
+    let mut problems = course.problems.clone();
+    let solutions = course.path("solutions");
+    for entry in WalkDir::new(&solutions)
+        .min_depth(2)
+        .max_depth(2)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_dir())
+    {
+        let rel = entry.path().strip_prefix(&course.root).unwrap_or(entry.path());
+        let exercise = Path::new("exercises").join(rel.strip_prefix("solutions").unwrap_or(rel));
+        if !course.root.join(&exercise).is_dir() {
+            problems.push(format!(
+                "{} is a solution without an exercise (no {})",
+                rel.display(),
+                exercise.display()
+            ));
+        }
+    }
+    problems
+}
+
+/// `cargo fmt` for the workspace and the runner; rustfmt for the solutions.
+fn formatting(course: &Course, exercises: &[&Exercise], scratch: &Scratch) -> Result<Vec<String>> {
+    let mut problems = Vec::new();
+    let mut cmd = cargo::cargo(&course.root, &course.path("target"));
+    cmd.args(["fmt", "--all", "--check"]);
+    problems.extend(fmt_problems(&mut cmd, "cargo fmt --all")?);
+    if course.path("xtask/Cargo.toml").is_file() {
+        let mut cmd = cargo::cargo(&course.root, &course.path("target"));
+        cmd.args(["fmt", "--check", "--manifest-path", "xtask/Cargo.toml"]);
+        problems.extend(fmt_problems(
+            &mut cmd,
+            "cargo fmt --manifest-path xtask/Cargo.toml",
+        )?);
+    }
+    // A solution file may declare modules that only the exercise has, so rustfmt
+    // reads each one in the overlaid scratch copy, where every module exists.
+    for exercise in exercises {
+        let solution = course.path(&exercise.rel_solution());
+        for entry in WalkDir::new(&solution).into_iter().filter_map(Result::ok) {
+            if entry.path().extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let rel = entry.path().strip_prefix(&solution)?;
+            let shown = format!("{}/{}", exercise.rel_solution(), rel.display());
+            let mut cmd = Command::new("rustfmt");
+            cmd.args(["--check", "--edition", "2021"])
+                .arg(scratch.copy_of(exercise).join(rel));
+            let run = cargo::run(&mut cmd, None)?;
+            if !run.success() {
+                let why = if run.stderr.trim().is_empty() {
+                    String::new()
+                } else {
+                    format!(":\n{}", cargo::first_lines(run.stderr.trim(), 6))
+                };
+                problems.push(format!(
+                    "{shown} is not formatted — run `rustfmt --edition 2021 {shown}`{why}"
+                ));
+            }
+        }
+    }
+    Ok(problems)
+}
+
+fn fmt_problems(cmd: &mut Command, fix: &str) -> Result<Vec<String>> {
+    let run = cargo::run(cmd, None)?;
+    if run.success() {
+        return Ok(Vec::new());
+    }
+    let files: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("Diff in "))
+        .map(|l| l.trim_end_matches(':'))
+        .collect();
+    let detail = if files.is_empty() {
+        cargo::first_lines(run.stderr.trim(), 8)
+    } else {
+        files.join("\n")
+    };
+    Ok(vec![format!(
+        "unformatted code — run `{fix}`:\n{detail}"
+    )])
+}
+
+/// A plain test command must succeed.
+fn tests_pass(cmd: &mut Command, what: &str) -> Result<Vec<String>> {
+    let run = cargo::run(cmd, None)?;
+    if run.success() {
+        return Ok(Vec::new());
+    }
+    let failed: Vec<String> = cargo::parse_libtest(&run.stdout)
+        .into_iter()
+        .filter(|(_, o)| *o == Outcome::Failed)
+        .map(|(n, _)| n)
+        .collect();
+    let detail = if failed.is_empty() {
+        cargo::first_lines(run.stderr.trim(), 15)
+    } else {
+        format!("failing: {}", failed.join(", "))
+    };
+    Ok(vec![format!("`{what}` failed — run it to see why; {detail}")])
+}
+
+/// The stub and solution checks of one exercise.
+fn verify_exercise(
+    course: &Course,
+    exercise: &Exercise,
+    scratch: &Scratch,
+    limit: Duration,
+) -> Result<Row> {
+    let mut row = Row {
+        name: exercise.name.clone(),
+        tests: None,
+        failing_on_stub: None,
+        passing_on_stub: None,
+        solution: "–".into(),
+        seconds: 0.0,
+        reasons: exercise.problems.clone(),
+        skipped: None,
+    };
+    if !exercise.runs_here() {
+        println!("  – {} (needs Unix; skipped)", exercise.name);
+        row.skipped = Some("needs Unix (unix-only = true); skipped on this system".into());
+        return Ok(row);
+    }
+    print!("  {} … ", exercise.name);
+    let _ = std::io::stdout().flush();
+    let start = Instant::now();
+    let target_dir = course.path("target");
+
+    let stub_dir = course.path(&exercise.rel_dir());
+    let stub = testrun::test_package(
+        &Target {
+            workspace: &course.root,
+            target_dir: &target_dir,
+            package: &exercise.name,
+            package_dir: &stub_dir,
+            env: &[],
+        },
+        limit,
+    )?;
+    judge_stub(exercise, &stub, limit, &mut row);
+
+    if course.path(&exercise.rel_solution()).is_dir() {
+        let copy = scratch.copy_of(exercise);
+        let solution = testrun::test_package(
+            &Target {
+                workspace: &scratch.dir,
+                target_dir: &target_dir,
+                package: &exercise.name,
+                package_dir: &copy,
+                // Snapshots are checked, never written.
+                env: &[("INSTA_UPDATE", "no"), ("CI", "true")],
+            },
+            limit,
+        )?;
+        judge_solution(exercise, &solution, limit, &copy, &mut row)?;
+        if solution.run.is_some() {
+            clippy(course, exercise, scratch, &mut row)?;
+        }
+        row.tests = Some(solution.total().max(stub.total()));
+    } else {
+        row.tests = Some(stub.total());
+    }
+
+    row.seconds = start.elapsed().as_secs_f64();
+    let verdict = if row.reasons.is_empty() { "ok" } else { "MISS" };
+    println!("{verdict} ({:.1} s)", row.seconds);
+    Ok(row)
+}
+
+/// The stub must build cleanly and fail, except for the listed tests.
+fn judge_stub(exercise: &Exercise, stub: &TestRun, limit: Duration, row: &mut Row) {
+    let name = &exercise.name;
+    if stub.run.is_none() {
+        row.reasons.push(format!(
+            "the stub does not compile with its tests, so a learner's first `cargo test` \
+             shows a compile error instead of failing tests:\n{}",
+            stub.first_error()
+        ));
+        return;
+    }
+    if !stub.build.warnings.is_empty() {
+        row.reasons.push(format!(
+            "the stub compiles with {} warning(s) from the exercise; a learner's first build \
+             must be clean (prefix unused parameters with `_`):\n{}",
+            stub.build.warnings.len(),
+            cargo::first_lines(&stub.build.warnings[0], 8)
+        ));
+    }
+    let passing = stub.names(Outcome::Passed);
+    let failing = stub.count(Outcome::Failed);
+    let listed = &exercise.meta.passes_on_stub;
+    row.failing_on_stub = Some(failing + stub.unfinished.len());
+    row.passing_on_stub = Some((passing.len(), listed.len()));
+
+    if stub.hung() {
+        let which = if stub.unfinished.is_empty() {
+            String::new()
+        } else {
+            format!(" (never finished: {})", stub.unfinished.join(", "))
+        };
+        row.reasons.push(format!(
+            "the stub's tests hung: still running after {} s, so they were stopped{which}. \
+             A test waits for something that never comes; wrap it in \
+             `testkit::within(testkit::deadline::DEFAULT, …)` so it fails in seconds",
+            limit.as_secs()
+        ));
+        return;
+    }
+    if stub.total() == 0 {
+        row.reasons
+            .push("no tests ran against the stub: the exercise has no tests".to_string());
+        return;
+    }
+    if failing == 0 {
+        if stub.run.as_ref().is_some_and(|r| r.success()) {
+            row.reasons.push(format!(
+                "every test passes against the untouched stub — is the exercise already \
+                 solved in place? run `cargo xtask reset {name}`"
+            ));
+        } else {
+            row.reasons.push(format!(
+                "the stub's test run failed without reporting a failing test (did a test \
+                 binary crash?):\n{}",
+                cargo::first_lines(stub.run.as_ref().map_or("", |r| r.stderr.trim()), 10)
+            ));
+        }
+        return;
+    }
+    for test in passing.iter().filter(|t| !listed.contains_key(**t)) {
+        row.reasons.push(format!(
+            "test `{test}` passes against the untouched stub, so it checks nothing the \
+             learner writes: make it fail on the stub, or list it under [passes-on-stub] in \
+             {}/exercise.toml with the reason it is worth keeping",
+            exercise.rel_dir()
+        ));
+    }
+    for test in listed.keys().filter(|t| !passing.contains(&t.as_str())) {
+        row.reasons.push(format!(
+            "stale: [passes-on-stub] lists `{test}`, but it does not pass on the stub (it \
+             fails or no longer exists); remove it from {}/exercise.toml",
+            exercise.rel_dir()
+        ));
+    }
+}
+
+/// The solution must pass every test with snapshots matching.
+fn judge_solution(
+    exercise: &Exercise,
+    solution: &TestRun,
+    limit: Duration,
+    copy: &Path,
+    row: &mut Row,
+) -> Result<()> {
+    let name = &exercise.name;
+    let shown = exercise.rel_solution();
+    if solution.run.is_none() {
+        row.solution = "no build".into();
+        row.reasons.push(format!(
+            "the solution ({shown} laid over the exercise) does not compile:\n{}",
+            solution.first_error()
+        ));
+    } else if solution.hung() {
+        row.solution = "hung".into();
+        row.reasons.push(format!(
+            "the solution's tests were still running after {} s and were stopped{}",
+            limit.as_secs(),
+            if solution.unfinished.is_empty() {
+                String::new()
+            } else {
+                format!(" (never finished: {})", solution.unfinished.join(", "))
+            }
+        ));
+    } else {
+        let passed = solution.count(Outcome::Passed);
+        row.solution = format!("{passed}/{}", solution.total());
+        let failed = solution.names(Outcome::Failed);
+        if !failed.is_empty() {
+            row.reasons.push(format!(
+                "the solution fails {}: {} (run `cargo xtask snapshots {name}` if a snapshot \
+                 is out of date)",
+                if failed.len() == 1 { "a test" } else { "tests" },
+                failed.join(", ")
+            ));
+        } else if !solution.all_pass() {
+            row.reasons.push(format!(
+                "the solution's test run failed:\n{}",
+                cargo::first_lines(solution.run.as_ref().map_or("", |r| r.stderr.trim()), 10)
+            ));
+        }
+    }
+    let pending = scratch::pending_snapshots(copy);
+    if !pending.is_empty() {
+        let files: Vec<String> = pending
+            .iter()
+            .map(|p| p.strip_prefix(copy).unwrap_or(p).display().to_string())
+            .collect();
+        row.reasons.push(format!(
+            "the solution's run wanted to write snapshots ({}): a snapshot is missing or \
+             different — run `cargo xtask snapshots {name}` and review the result",
+            files.join(", ")
+        ));
+        for file in pending {
+            fs::remove_file(file)?;
+        }
+    }
+    Ok(())
+}
+
+/// The solution must be clippy-clean with warnings denied.
+fn clippy(course: &Course, exercise: &Exercise, scratch: &Scratch, row: &mut Row) -> Result<()> {
+    let copy = scratch.copy_of(exercise);
+    let mut cmd = cargo::cargo(&scratch.dir, &course.path("target"));
+    cmd.args([
+        "clippy",
+        "-p",
+        &exercise.name,
+        "--all-targets",
+        "--message-format=json",
+        "--",
+        "-D",
+        "warnings",
+    ]);
+    let run = cargo::run(&mut cmd, None)?;
+    let report = cargo::parse_build(&run.stdout, &copy);
+    if !report.success {
+        let shown: Vec<String> = report
+            .errors
+            .iter()
+            .take(3)
+            .map(|e| cargo::first_lines(e, 8))
+            .collect();
+        let detail = if shown.is_empty() {
+            cargo::first_lines(run.stderr.trim(), 10)
+        } else {
+            shown.join("\n")
+        };
+        row.reasons.push(format!(
+            "clippy (warnings denied) objects to the solution or the tests:\n{detail}"
+        ));
+    }
+    Ok(())
+}
+
+/// Prints the table, the misses and the closing line; returns whether all passed.
+fn report(rows: &[Row], checks: &[Check]) -> bool {
+    let header = [
+        "exercise",
+        "tests",
+        "failing on stub",
+        "passing on stub (listed)",
+        "solution passes",
+        "seconds",
+    ];
+    let body: Vec<[String; 6]> = rows
+        .iter()
+        .map(|r| {
+            let mark = if r.skipped.is_some() {
+                "–"
+            } else if r.reasons.is_empty() {
+                "✓"
+            } else {
+                "✗"
+            };
+            let opt = |v: Option<usize>| v.map_or("–".to_string(), |v| v.to_string());
+            [
+                format!("{mark} {}", r.name),
+                opt(r.tests),
+                opt(r.failing_on_stub),
+                r.passing_on_stub
+                    .map_or("–".to_string(), |(p, l)| format!("{p} ({l})")),
+                r.solution.clone(),
+                format!("{:.1}", r.seconds),
+            ]
+        })
+        .collect();
+    println!();
+    print_table(&header, &body);
+
+    let mut misses = Vec::new();
+    for row in rows {
+        for reason in &row.reasons {
+            misses.push(format!("{}: {reason}", row.name));
+        }
+    }
+    for check in checks {
+        for problem in &check.problems {
+            misses.push(format!("{}: {problem}", check.name));
+        }
+    }
+    let skipped: Vec<&Row> = rows.iter().filter(|r| r.skipped.is_some()).collect();
+    for row in &skipped {
+        println!(
+            "note: {}: {}",
+            row.name,
+            row.skipped.as_deref().unwrap_or_default()
+        );
+    }
+    if !misses.is_empty() {
+        println!("\nmisses:");
+        for miss in &misses {
+            let mut lines = miss.lines();
+            println!("  ✗ {}", lines.next().unwrap_or_default());
+            for line in lines {
+                println!("      {line}");
+            }
+        }
+    }
+
+    let ran = rows.iter().filter(|r| r.skipped.is_none());
+    let ex_failed = ran.clone().filter(|r| !r.reasons.is_empty()).count();
+    let ex_passed = ran.count() - ex_failed;
+    let checks_failed = checks.iter().filter(|c| !c.problems.is_empty()).count();
+    let checks_passed = checks.len() - checks_failed;
+    let passed = ex_passed + checks_passed;
+    let failed = ex_failed + checks_failed;
+    println!();
+    if skipped.is_empty() {
+        println!("verify: {passed} passed, {failed} failed");
+    } else {
+        println!(
+            "verify: {passed} passed, {failed} failed, {} skipped",
+            skipped.len()
+        );
+    }
+    failed == 0
+}
+
+/// A plain-text table, left-aligned names and right-aligned numbers.
+pub fn print_table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) {
+    let mut widths = header.map(|h| h.chars().count());
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            widths[i] = widths[i].max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let parts: Vec<String> = cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let pad = widths[i] - c.chars().count();
+                if i == 0 {
+                    format!("{c}{}", " ".repeat(pad))
+                } else {
+                    format!("{}{c}", " ".repeat(pad))
+                }
+            })
+            .collect();
+        println!("{}", parts.join("  ").trim_end());
+    };
+    line(header.to_vec());
+    let rules: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+    line(rules.iter().map(String::as_str).collect());
+    for row in rows {
+        line(row.iter().map(String::as_str).collect());
+    }
+}
