@@ -63,12 +63,19 @@ pub fn bundle(course: &Course) -> Result<()> {
         out.strip_prefix(&course.root).unwrap_or(&out).display(),
         human(size)
     );
-    println!("inside: {TOP}/book-html/index.html is the book; the exercises are ready for `cargo test`");
+    println!(
+        "inside: {TOP}/book-html/index.html is the book; the exercises are ready for `cargo test`"
+    );
     Ok(())
 }
 
 /// Adds a file or a folder tree; returns how many files went in.
-fn add(zip: &mut ZipWriter<File>, path: &Path, name: &str, options: SimpleFileOptions) -> Result<usize> {
+fn add(
+    zip: &mut ZipWriter<File>,
+    path: &Path,
+    name: &str,
+    options: SimpleFileOptions,
+) -> Result<usize> {
     let mut count = 0;
     let walker = WalkDir::new(path)
         .sort_by_file_name()

@@ -241,9 +241,9 @@ pub fn parse_build(json: &str, package_dir: &Path) -> BuildReport {
                     .trim_end()
                     .to_string();
                 let is_summary = message["spans"].as_array().is_none_or(|s| s.is_empty())
-                    && message["message"].as_str().is_some_and(|m| {
-                        m.contains("emitted") || m.starts_with("aborting due to")
-                    });
+                    && message["message"]
+                        .as_str()
+                        .is_some_and(|m| m.contains("emitted") || m.starts_with("aborting due to"));
                 match message["level"].as_str() {
                     Some("error") if !is_summary => report.errors.push(rendered),
                     Some("warning") if !is_summary => {

@@ -39,7 +39,10 @@ impl Meta {
         let meta: Meta = toml::from_str(text)
             .with_context(|| format!("{} is not valid exercise metadata", path.display()))?;
         if meta.hint.trim().is_empty() {
-            bail!("{}: `hint` is empty; write one for the learner", path.display());
+            bail!(
+                "{}: `hint` is empty; write one for the learner",
+                path.display()
+            );
         }
         for (test, reason) in &meta.passes_on_stub {
             if reason.trim().is_empty() {
@@ -144,17 +147,20 @@ impl Course {
 
     /// Finds an exercise by package name, or fails with the list of names.
     pub fn find(&self, name: &str) -> Result<&Exercise> {
-        self.exercises.iter().find(|e| e.name == name).ok_or_else(|| {
-            let names: Vec<&str> = self.exercises.iter().map(|e| e.name.as_str()).collect();
-            anyhow::anyhow!(
-                "there is no exercise called `{name}`.\nThe exercises are: {}",
-                if names.is_empty() {
-                    "(none yet)".to_string()
-                } else {
-                    names.join(", ")
-                }
-            )
-        })
+        self.exercises
+            .iter()
+            .find(|e| e.name == name)
+            .ok_or_else(|| {
+                let names: Vec<&str> = self.exercises.iter().map(|e| e.name.as_str()).collect();
+                anyhow::anyhow!(
+                    "there is no exercise called `{name}`.\nThe exercises are: {}",
+                    if names.is_empty() {
+                        "(none yet)".to_string()
+                    } else {
+                        names.join(", ")
+                    }
+                )
+            })
     }
 
     /// The exercise whose folder contains `dir` (the learner's current folder).
@@ -324,6 +330,9 @@ mod tests {
         assert!(Meta::parse("hint = \"h\"\nhnit = 1\n", p).is_err());
         assert!(Meta::parse("hint = \"  \"\n", p).is_err());
         assert!(Meta::parse("hint = \"h\"\n[passes-on-stub]\nt = \"\"\n", p).is_err());
-        assert!(Meta::parse("unix-only = true\n", p).is_err(), "hint is required");
+        assert!(
+            Meta::parse("unix-only = true\n", p).is_err(),
+            "hint is required"
+        );
     }
 }

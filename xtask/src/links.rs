@@ -25,6 +25,8 @@ static URL_ATTR: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"\s(?:href|src)="([^"]*)""#).expect("valid regex"));
 static ID_ATTR: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"\s(?:id|name)="([^"]*)""#).expect("valid regex"));
+static BASE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"<base\s[^>]*href="([^"]*)""#).expect("valid regex"));
 static SCHEME: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[A-Za-z][A-Za-z0-9+.-]*:").expect("valid regex"));
 
@@ -71,10 +73,12 @@ pub fn check_sources(course: &Course) -> Result<Vec<String>> {
     Ok(problems)
 }
 
-/// One HTML page: its ids and the links it makes.
+/// One HTML page: its ids, the links it makes, and its `<base href>` (mdBook's
+/// 404 page has one, so that it works at any URL).
 struct Page {
     ids: BTreeSet<String>,
     links: Vec<String>,
+    base: Option<String>,
 }
 
 /// Checks every internal link of the built site at `site`.
@@ -93,6 +97,7 @@ pub fn check_site(site: &Path) -> Result<Vec<String>> {
                     .captures_iter(&html)
                     .map(|c| c[1].to_string())
                     .collect(),
+                base: BASE.captures(&html).map(|c| c[1].to_string()),
             };
             pages.insert(entry.path().strip_prefix(site)?.to_path_buf(), page);
         }
@@ -101,7 +106,13 @@ pub fn check_site(site: &Path) -> Result<Vec<String>> {
     let mut problems = BTreeSet::new();
     for (from, page) in &pages {
         for link in &page.links {
-            if let Some(problem) = check_link(site, from, link, &pages) {
+            // Relative links resolve against the page's folder, or its <base>;
+            // a base or link starting with `/` means the site's root.
+            let dir = match &page.base {
+                Some(base) => PathBuf::from(base.trim_start_matches('/')),
+                None => from.parent().unwrap_or(Path::new("")).to_path_buf(),
+            };
+            if let Some(problem) = check_link(site, from, &dir, link, &pages) {
                 problems.insert(format!("{}: {problem}", from.display()));
             }
         }
@@ -109,8 +120,15 @@ pub fn check_site(site: &Path) -> Result<Vec<String>> {
     Ok(problems.into_iter().collect())
 }
 
-/// `None` when `link`, found on page `from`, resolves.
-fn check_link(site: &Path, from: &Path, link: &str, pages: &BTreeMap<PathBuf, Page>) -> Option<String> {
+/// `None` when `link`, found on page `from` whose links resolve against `dir`,
+/// resolves.
+fn check_link(
+    site: &Path,
+    from: &Path,
+    dir: &Path,
+    link: &str,
+    pages: &BTreeMap<PathBuf, Page>,
+) -> Option<String> {
     let link_text = link;
     let link = decode(link);
     if link.is_empty() || link.starts_with("//") || SCHEME.is_match(&link) {
@@ -124,7 +142,10 @@ fn check_link(site: &Path, from: &Path, link: &str, pages: &BTreeMap<PathBuf, Pa
     let target = if path_part.is_empty() {
         from.to_path_buf()
     } else {
-        let joined = from.parent().unwrap_or(Path::new("")).join(path_part);
+        let joined = match path_part.strip_prefix('/') {
+            Some(from_root) => PathBuf::from(from_root),
+            None => dir.join(path_part),
+        };
         let Some(mut target) = normalize(&joined) else {
             return Some(format!("`{link_text}` points outside the book"));
         };
@@ -134,7 +155,10 @@ fn check_link(site: &Path, from: &Path, link: &str, pages: &BTreeMap<PathBuf, Pa
         target
     };
     if !site.join(&target).is_file() {
-        return Some(format!("`{link_text}`: no such file in the book ({})", target.display()));
+        return Some(format!(
+            "`{link_text}`: no such file in the book ({})",
+            target.display()
+        ));
     }
     match (fragment, pages.get(&target)) {
         (Some(f), Some(page)) if !f.is_empty() && !page.ids.contains(f) => Some(format!(

@@ -114,9 +114,8 @@ fn dependency_tables(doc: &toml::Table) -> Vec<(String, &toml::Table)> {
 
 /// `{ workspace = true }` and nothing else.
 fn is_plain_workspace(spec: &toml::Value) -> bool {
-    spec.as_table().is_some_and(|t| {
-        t.len() == 1 && t.get("workspace").and_then(|w| w.as_bool()) == Some(true)
-    })
+    spec.as_table()
+        .is_some_and(|t| t.len() == 1 && t.get("workspace").and_then(|w| w.as_bool()) == Some(true))
 }
 
 fn read_toml(path: &Path) -> Result<toml::Table> {

@@ -148,9 +148,9 @@ mod tests {
     #[test]
     fn the_box_names_folder_commands_and_hint() {
         let text = exercise_box(&exercise(), Some("https://example.org/c"));
-        assert!(text.contains(
-            "(https://example.org/c/tree/main/exercises/02_framing/02_line-codec)"
-        ));
+        assert!(
+            text.contains("(https://example.org/c/tree/main/exercises/02_framing/02_line-codec)")
+        );
         assert!(text.contains("cd exercises/02_framing/02_line-codec\n> cargo test"));
         assert!(text.contains("cargo xtask hint line-codec"));
     }

@@ -26,8 +26,11 @@ pub fn reset(course: &Course, name: &str) -> Result<()> {
              installed), so there is no original stub to restore. Nothing was changed."
         )
     })?;
-    let tracked = git(&course.root, &["ls-tree", "-r", "--name-only", "HEAD", "--", &rel])
-        .unwrap_or_default();
+    let tracked = git(
+        &course.root,
+        &["ls-tree", "-r", "--name-only", "HEAD", "--", &rel],
+    )
+    .unwrap_or_default();
     if tracked.trim().is_empty() {
         bail!(
             "cannot reset {name}: git has no committed version of {rel} to restore. \
@@ -40,7 +43,10 @@ pub fn reset(course: &Course, name: &str) -> Result<()> {
         .with_context(|| format!("could not back up {rel}; nothing was reset"))?;
     println!(
         "your work on {name} is saved in {}",
-        backup.strip_prefix(&course.root).unwrap_or(&backup).display()
+        backup
+            .strip_prefix(&course.root)
+            .unwrap_or(&backup)
+            .display()
     );
 
     git(

@@ -26,8 +26,14 @@ pub fn new(course: &Course, part: &str, name: &str) -> Result<()> {
         (lesson_rel.clone(), lesson(&title)),
         (format!("{exercise_rel}/Cargo.toml"), manifest(name)),
         (format!("{exercise_rel}/exercise.toml"), metadata(name)),
-        (format!("{exercise_rel}/src/lib.rs"), stub(name, &lesson_rel)),
-        (format!("{exercise_rel}/tests/{name}.rs"), test(name, &krate)),
+        (
+            format!("{exercise_rel}/src/lib.rs"),
+            stub(name, &lesson_rel),
+        ),
+        (
+            format!("{exercise_rel}/tests/{name}.rs"),
+            test(name, &krate),
+        ),
         (format!("{solution_rel}/src/lib.rs"), solution(name)),
     ];
     for (rel, _) in &files {
@@ -65,10 +71,11 @@ pub fn new(course: &Course, part: &str, name: &str) -> Result<()> {
 
 /// Kebab-case and unused: the package name must be unique and number-free.
 fn check_name(course: &Course, name: &str) -> Result<()> {
-    let kebab = name
-        .split('-')
-        .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
-        && name.bytes().next().is_some_and(|b| b.is_ascii_lowercase());
+    let kebab = name.split('-').all(|w| {
+        !w.is_empty()
+            && w.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    }) && name.bytes().next().is_some_and(|b| b.is_ascii_lowercase());
     if !kebab {
         bail!("`{name}` is not a kebab-case name like `line-codec` (lowercase words joined by -)");
     }
@@ -76,7 +83,10 @@ fn check_name(course: &Course, name: &str) -> Result<()> {
         bail!("`{name}` is taken by the course's own crates");
     }
     if let Ok(e) = course.find(name) {
-        bail!("there is already an exercise called `{name}` at {}", e.rel_dir());
+        bail!(
+            "there is already an exercise called `{name}` at {}",
+            e.rel_dir()
+        );
     }
     Ok(())
 }
@@ -142,7 +152,13 @@ fn next_number(course: &Course, part: &str) -> Result<u32> {
 }
 
 /// Adds the lesson to `book/SUMMARY.md` after the part's last line.
-fn add_to_summary(course: &Course, part: &str, folder: &str, title: &str, new_part: bool) -> Result<()> {
+fn add_to_summary(
+    course: &Course,
+    part: &str,
+    folder: &str,
+    title: &str,
+    new_part: bool,
+) -> Result<()> {
     let path = course.path("book/SUMMARY.md");
     let text = fs::read_to_string(&path).context("cannot read book/SUMMARY.md")?;
     let entry = format!("[{title}]({part}/{folder}.md)");
@@ -219,7 +235,8 @@ fn lesson(title: &str) -> String {
          \n\
          ## The code\n\
          \n\
-         <!-- Include compiled code: {{{{#include ../../solutions/…/src/lib.rs:anchor}}}} -->\n\
+         <!-- Include code from the solution with mdBook's include link and an anchor, as\n\
+         \x20    CONTRIBUTING.md shows, so the code on the page is compiled. -->\n\
          \n\
          ## Pitfalls (常见坑)\n\
          \n\

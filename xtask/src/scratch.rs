@@ -2,7 +2,7 @@
 //!
 //! Tests and snapshots exist once, in the exercise; a solution is only the files that
 //! differ. To test a solution the runner copies the exercise to
-//! `target/verify/exercises/NN_part/NN_name/`, lays the solution's files over the
+//! `target/verify/solutions/NN_part/NN_name/`, lays the solution's files over the
 //! copy, and runs the exercise's own tests there. The learner's folder is never
 //! touched.
 //!
@@ -15,8 +15,11 @@
 //!   so every dependency resolves to the same versions and features;
 //! * it lives under `<root>/target`, so the root's `.cargo/config.toml` applies, and
 //!   the root workspace excludes `target`, so cargo never mistakes it for a member;
-//! * the copy keeps the same relative path as the exercise, so insta's snapshot
-//!   metadata (`source: exercises/…`) is identical;
+//! * the copy sits at `target/verify/solutions/NN_part/NN_name`, NOT at the
+//!   exercise's own relative path: cargo names a workspace member's artifacts by its
+//!   path relative to the workspace root, so a copy at `exercises/…` would share
+//!   (and overwrite) the in-place stub's compiled crate, and cargo could run the
+//!   stub's test binary against the solution's sources;
 //! * files are only rewritten when their content changed, so a warm run recompiles
 //!   nothing.
 
@@ -36,7 +39,7 @@ pub struct Scratch {
 impl Scratch {
     /// The copy of `exercise` inside the scratch workspace.
     pub fn copy_of(&self, exercise: &Exercise) -> PathBuf {
-        self.dir.join(exercise.rel_dir())
+        self.dir.join(exercise.rel_solution())
     }
 }
 
@@ -84,7 +87,7 @@ fn scratch_manifest(course: &Course, exercises: &[&Exercise]) -> Result<String> 
     }
     let members = exercises
         .iter()
-        .map(|e| toml::Value::String(e.rel_dir()))
+        .map(|e| toml::Value::String(e.rel_solution()))
         .collect();
     workspace.insert("members".into(), toml::Value::Array(members));
 
@@ -94,7 +97,11 @@ fn scratch_manifest(course: &Course, exercises: &[&Exercise]) -> Result<String> 
         if let Some(value) = root.get(key) {
             let mut value = value.clone();
             if key == "patch" {
-                for source in value.as_table_mut().into_iter().flat_map(|t| t.values_mut()) {
+                for source in value
+                    .as_table_mut()
+                    .into_iter()
+                    .flat_map(|t| t.iter_mut().map(|(_, v)| v))
+                {
                     absolutize_paths(source, &course.root);
                 }
             }
@@ -111,9 +118,10 @@ fn absolutize_paths(deps: &mut toml::Value, root: &Path) {
     let Some(deps) = deps.as_table_mut() else {
         return;
     };
-    for dep in deps.values_mut() {
+    for (_, dep) in deps.iter_mut() {
         if let Some(toml::Value::String(p)) = dep.as_table_mut().and_then(|t| t.get_mut("path")) {
-            *p = root.join(&*p).to_string_lossy().into_owned();
+            let absolute = root.join(p.as_str()).to_string_lossy().into_owned();
+            *p = absolute;
         }
     }
 }

@@ -43,7 +43,12 @@ pub fn serve(course: &Course, site: PathBuf, port: u16, open: bool) -> Result<()
         let changed = changes.wait()?;
         let first = changed
             .first()
-            .map(|p| p.strip_prefix(&course.root).unwrap_or(p).display().to_string())
+            .map(|p| {
+                p.strip_prefix(&course.root)
+                    .unwrap_or(p)
+                    .display()
+                    .to_string()
+            })
             .unwrap_or_default();
         println!("changed: {first} — rebuilding…");
         // Discovery runs again: a new exercise or lesson may have appeared.

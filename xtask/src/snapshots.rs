@@ -9,7 +9,7 @@
 //! exercise's snapshots that no test wrote any more are stale and deleted. No
 //! `.snap.new` file is left anywhere.
 
-use crate::course::Course;
+use crate::course::{Course, Exercise};
 use crate::scratch;
 use crate::testrun::{self, Target};
 use anyhow::{Result, bail};
@@ -51,7 +51,10 @@ pub fn snapshots(course: &Course, name: &str, limit: Duration) -> Result<()> {
         bail!("the solution does not compile:\n{}", run.first_error());
     }
     if run.hung() {
-        bail!("the solution's tests were still running after {} s", limit.as_secs());
+        bail!(
+            "the solution's tests were still running after {} s",
+            limit.as_secs()
+        );
     }
 
     let ours = course.path(&exercise.rel_dir()).join("tests/snapshots");
@@ -59,7 +62,7 @@ pub fn snapshots(course: &Course, name: &str, limit: Duration) -> Result<()> {
     let existing = snap_files(&ours)?;
     let mut changes = 0;
     for (file, path) in &written {
-        let new = fs::read_to_string(path)?;
+        let new = as_in_exercise(&fs::read_to_string(path)?, exercise);
         let old = existing.get(file).and_then(|p| fs::read_to_string(p).ok());
         if old.as_deref().is_some_and(|old| same_snapshot(old, &new)) {
             continue;
@@ -93,7 +96,10 @@ pub fn snapshots(course: &Course, name: &str, limit: Duration) -> Result<()> {
         );
     }
     if changes == 0 {
-        println!("\nall {} snapshot(s) of {name} are up to date", written.len());
+        println!(
+            "\nall {} snapshot(s) of {name} are up to date",
+            written.len()
+        );
     } else {
         println!(
             "\n{changes} snapshot file(s) updated: read each one above before committing; \
@@ -103,6 +109,17 @@ pub fn snapshots(course: &Course, name: &str, limit: Duration) -> Result<()> {
     Ok(())
 }
 
+/// The scratch copy lives at `solutions/…` (see `scratch.rs`), so insta's header
+/// names the test file there; the committed snapshot names the exercise's file.
+fn as_in_exercise(snap: &str, exercise: &Exercise) -> String {
+    let copy = format!("source: {}/", exercise.rel_solution());
+    let real = format!("source: {}/", exercise.rel_dir());
+    match snap.split_once("\n---\n") {
+        Some((header, body)) => format!("{}\n---\n{body}", header.replacen(&copy, &real, 1)),
+        None => snap.to_string(),
+    }
+}
+
 /// `*.snap` files directly in `dir`, by file name.
 fn snap_files(dir: &Path) -> Result<BTreeMap<String, PathBuf>> {
     let mut files = BTreeMap::new();
@@ -110,7 +127,11 @@ fn snap_files(dir: &Path) -> Result<BTreeMap<String, PathBuf>> {
         for entry in entries {
             let path = entry?.path();
             if path.extension().is_some_and(|e| e == "snap") {
-                let name = path.file_name().unwrap_or_default().to_string_lossy().into();
+                let name = path
+                    .file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into();
                 files.insert(name, path);
             }
         }

@@ -42,7 +42,10 @@ pub fn status(course: &Course, limit: Duration) -> Result<bool> {
     let mut next: Option<&Exercise> = None;
     for exercise in &exercises {
         if !exercise.runs_here() {
-            bar.println(format!("  – {} (needs Linux or macOS)", exercise.name));
+            say(
+                &bar,
+                format!("  – {} (needs Linux or macOS)", exercise.name),
+            );
             skipped += 1;
             bar.inc(1);
             continue;
@@ -51,9 +54,12 @@ pub fn status(course: &Course, limit: Duration) -> Result<bool> {
         let run = test_in_place(course, exercise, limit)?;
         if run.all_pass() {
             done += 1;
-            bar.println(format!("  ✓ {}", exercise.name));
+            say(&bar, format!("  ✓ {}", exercise.name));
         } else {
-            bar.println(format!("  ✗ {} — {}", exercise.name, run.summary(limit)));
+            say(
+                &bar,
+                format!("  ✗ {} — {}", exercise.name, run.summary(limit)),
+            );
             next.get_or_insert(exercise);
         }
         bar.inc(1);
@@ -81,12 +87,22 @@ pub fn status(course: &Course, limit: Duration) -> Result<bool> {
     }
 }
 
+/// Prints a line above the bar. (`ProgressBar::println` prints nothing when the
+/// bar is hidden, e.g. in CI or a pipe; the verdicts must show there too.)
+fn say(bar: &ProgressBar, line: String) {
+    bar.suspend(|| println!("{line}"));
+}
+
 /// Prints an exercise's hint.
 pub fn hint(course: &Course, name: Option<&str>) -> Result<()> {
     let exercise = course.named_or_current(name, "hint")?;
     let hint = exercise.meta.hint.trim();
     if hint.is_empty() {
-        println!("{} has no hint yet. Read its lesson: {}", exercise.name, exercise.rel_lesson());
+        println!(
+            "{} has no hint yet. Read its lesson: {}",
+            exercise.name,
+            exercise.rel_lesson()
+        );
         return Ok(());
     }
     println!("Hint for {} ({}):\n", exercise.name, exercise.rel_dir());

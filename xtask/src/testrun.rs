@@ -94,7 +94,13 @@ impl TestRun {
 /// Builds `target.package` with its tests, then runs them within `limit`.
 pub fn test_package(target: &Target, limit: Duration) -> Result<TestRun> {
     let mut build_cmd = cargo::cargo(target.workspace, target.target_dir);
-    build_cmd.args(["test", "-p", target.package, "--no-run", "--message-format=json"]);
+    build_cmd.args([
+        "test",
+        "-p",
+        target.package,
+        "--no-run",
+        "--message-format=json",
+    ]);
     build_cmd.envs(target.env.iter().copied());
     let built = cargo::run(&mut build_cmd, None)?;
     let mut build = cargo::parse_build(&built.stdout, target.package_dir);

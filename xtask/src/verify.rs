@@ -75,7 +75,9 @@ pub fn run(course: &Course, opts: &Options) -> Result<bool> {
     let mut checks = Vec::new();
 
     checks.push(step("course layout", || Ok(layout_problems(course))));
-    checks.push(step("formatting", || formatting(course, &runnable, &scratch)));
+    checks.push(step("formatting", || {
+        formatting(course, &runnable, &scratch)
+    }));
     if opts.names.is_empty() {
         checks.push(step("test kit's tests", || {
             let mut cmd = cargo::cargo(&course.root, &course.path("target"));
@@ -143,7 +145,10 @@ fn layout_problems(course: &Course) -> Vec<String> {
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_dir())
     {
-        let rel = entry.path().strip_prefix(&course.root).unwrap_or(entry.path());
+        let rel = entry
+            .path()
+            .strip_prefix(&course.root)
+            .unwrap_or(entry.path());
         let exercise = Path::new("exercises").join(rel.strip_prefix("solutions").unwrap_or(rel));
         if !course.root.join(&exercise).is_dir() {
             problems.push(format!(
@@ -215,9 +220,7 @@ fn fmt_problems(cmd: &mut Command, fix: &str) -> Result<Vec<String>> {
     } else {
         files.join("\n")
     };
-    Ok(vec![format!(
-        "unformatted code — run `{fix}`:\n{detail}"
-    )])
+    Ok(vec![format!("unformatted code — run `{fix}`:\n{detail}")])
 }
 
 /// A plain test command must succeed.
@@ -236,7 +239,9 @@ fn tests_pass(cmd: &mut Command, what: &str) -> Result<Vec<String>> {
     } else {
         format!("failing: {}", failed.join(", "))
     };
-    Ok(vec![format!("`{what}` failed — run it to see why; {detail}")])
+    Ok(vec![format!(
+        "`{what}` failed — run it to see why; {detail}"
+    )])
 }
 
 /// The stub and solution checks of one exercise.
@@ -278,6 +283,7 @@ fn verify_exercise(
         limit,
     )?;
     judge_stub(exercise, &stub, limit, &mut row);
+    let mut timings = vec![format!("stub {:.1} s", stub.elapsed.as_secs_f64())];
 
     if course.path(&exercise.rel_solution()).is_dir() {
         let copy = scratch.copy_of(exercise);
@@ -293,8 +299,10 @@ fn verify_exercise(
             limit,
         )?;
         judge_solution(exercise, &solution, limit, &copy, &mut row)?;
+        timings.push(format!("solution {:.1} s", solution.elapsed.as_secs_f64()));
         if solution.run.is_some() {
-            clippy(course, exercise, scratch, &mut row)?;
+            let clippy_time = clippy(course, exercise, scratch, &mut row)?;
+            timings.push(format!("clippy {:.1} s", clippy_time.as_secs_f64()));
         }
         row.tests = Some(solution.total().max(stub.total()));
     } else {
@@ -303,7 +311,7 @@ fn verify_exercise(
 
     row.seconds = start.elapsed().as_secs_f64();
     let verdict = if row.reasons.is_empty() { "ok" } else { "MISS" };
-    println!("{verdict} ({:.1} s)", row.seconds);
+    println!("{verdict} ({})", timings.join(", "));
     Ok(row)
 }
 
@@ -447,7 +455,12 @@ fn judge_solution(
 }
 
 /// The solution must be clippy-clean with warnings denied.
-fn clippy(course: &Course, exercise: &Exercise, scratch: &Scratch, row: &mut Row) -> Result<()> {
+fn clippy(
+    course: &Course,
+    exercise: &Exercise,
+    scratch: &Scratch,
+    row: &mut Row,
+) -> Result<Duration> {
     let copy = scratch.copy_of(exercise);
     let mut cmd = cargo::cargo(&scratch.dir, &course.path("target"));
     cmd.args([
@@ -478,7 +491,7 @@ fn clippy(course: &Course, exercise: &Exercise, scratch: &Scratch, row: &mut Row
             "clippy (warnings denied) objects to the solution or the tests:\n{detail}"
         ));
     }
-    Ok(())
+    Ok(run.elapsed)
 }
 
 /// Prints the table, the misses and the closing line; returns whether all passed.

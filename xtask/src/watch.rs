@@ -47,7 +47,10 @@ pub fn watch(course: &Course, name: Option<&str>, limit: Duration) -> Result<()>
                 after.as_secs()
             ),
         }
-        println!("\nsave a file in {} to run again; Ctrl-C to stop", exercise.rel_dir());
+        println!(
+            "\nsave a file in {} to run again; Ctrl-C to stop",
+            exercise.rel_dir()
+        );
         changes.drain();
         changes.wait()?;
     }

@@ -111,7 +111,9 @@ mod tests {
     fn build_output_and_swap_files_are_noise() {
         assert!(is_noise(Path::new("/c/target/debug/x")));
         assert!(is_noise(Path::new("/c/exercises/a/src/.lib.rs.swp")));
-        assert!(is_noise(Path::new("/c/exercises/a/tests/snapshots/x.snap.new")));
+        assert!(is_noise(Path::new(
+            "/c/exercises/a/tests/snapshots/x.snap.new"
+        )));
         assert!(!is_noise(Path::new("/c/exercises/a/src/lib.rs")));
     }
 }

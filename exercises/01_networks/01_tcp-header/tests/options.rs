@@ -216,15 +216,15 @@ fn known_kinds_must_have_their_own_length() {
     // (kind, length): every one is a length the kind can never have. Each option
     // is followed by enough zero bytes that its length fits in the area.
     let cases = [
-        (2, 3),  // MSS is 4
+        (2, 3), // MSS is 4
         (2, 5),
-        (3, 2),  // window scale is 3
+        (3, 2), // window scale is 3
         (3, 4),
-        (4, 3),  // SACK permitted is 2
-        (5, 2),  // SACK is 2 + 8n with n >= 1
+        (4, 3), // SACK permitted is 2
+        (5, 2), // SACK is 2 + 8n with n >= 1
         (5, 9),
         (5, 17),
-        (8, 8),  // timestamps is 10
+        (8, 8), // timestamps is 10
         (8, 12),
     ];
     for (kind, len) in cases {

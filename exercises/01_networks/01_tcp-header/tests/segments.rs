@@ -63,7 +63,8 @@ fn decodes_a_linux_syn_field_by_field() {
     let hint = "bytes 0-1 are the source port, 2-3 the destination port, all big-endian";
     expect::eq("source port", &header.src_port, &CLIENT_PORT, hint);
     expect::eq("destination port", &header.dst_port, &SERVER_PORT, hint);
-    let hint = "bytes 4-7 are the sequence number, 8-11 the acknowledgment number (u32::from_be_bytes)";
+    let hint =
+        "bytes 4-7 are the sequence number, 8-11 the acknowledgment number (u32::from_be_bytes)";
     expect::eq("sequence number", &header.seq, &CLIENT_ISN, hint);
     expect::eq("acknowledgment number", &header.ack, &0, hint);
     let hint = "the data offset is the HIGH 4 bits of byte 12, counted in 4-byte words";
@@ -75,7 +76,12 @@ fn decodes_a_linux_syn_field_by_field() {
         &0,
         "the reserved bits are the LOW 4 bits of byte 12",
     );
-    expect::eq("flags", &header.flags, &Flags::SYN, "byte 13 holds the flags");
+    expect::eq(
+        "flags",
+        &header.flags,
+        &Flags::SYN,
+        "byte 13 holds the flags",
+    );
     let hint = "bytes 14-15 window, 16-17 checksum, 18-19 urgent pointer";
     expect::eq("window", &header.window, &65495, hint);
     expect::eq("checksum", &header.checksum, &0xfe30, hint);
@@ -119,7 +125,12 @@ fn decodes_the_syn_ack_reply() {
         &syn.seq.wrapping_add(1),
         "a SYN uses up one sequence number, so the server acknowledges ISN + 1",
     );
-    expect::eq("server's sequence number", &reply.seq, &SERVER_ISN, "bytes 4-7");
+    expect::eq(
+        "server's sequence number",
+        &reply.seq,
+        &SERVER_ISN,
+        "bytes 4-7",
+    );
     expect::eq("header length", &reply.header_len(), &40, "data offset 10");
     expect::eq(
         "the SYN-ACK echoes the client's timestamp",
@@ -216,8 +227,18 @@ fn decodes_a_reset_with_no_options() {
     );
     expect::eq("flags", &header.flags, &(Flags::RST | Flags::ACK), "0x14");
     expect::eq("data offset", &header.data_offset, &5, "byte 12 = 0x50");
-    expect::eq("options", &header.options, &vec![], "data offset 5 leaves no room for options");
-    expect::eq("payload", &payload, &Vec::new(), "20 bytes in, 20 bytes of header");
+    expect::eq(
+        "options",
+        &header.options,
+        &vec![],
+        "data offset 5 leaves no room for options",
+    );
+    expect::eq(
+        "payload",
+        &payload,
+        &Vec::new(),
+        "20 bytes in, 20 bytes of header",
+    );
 }
 
 #[test]
@@ -263,9 +284,24 @@ fn decodes_the_largest_values_every_field_can_hold() {
     let mut bytes = vec![0xff; 20];
     bytes.extend_from_slice(&[0x01; 40]);
     let header = decode("decoding a 60-byte header of all-ones fields", &bytes);
-    expect::eq("ports", &(header.src_port, header.dst_port), &(65535, 65535), "u16");
-    expect::eq("seq and ack", &(header.seq, header.ack), &(u32::MAX, u32::MAX), "u32");
-    expect::eq("data offset", &header.data_offset, &15, "the largest 4-bit value");
+    expect::eq(
+        "ports",
+        &(header.src_port, header.dst_port),
+        &(65535, 65535),
+        "u16",
+    );
+    expect::eq(
+        "seq and ack",
+        &(header.seq, header.ack),
+        &(u32::MAX, u32::MAX),
+        "u32",
+    );
+    expect::eq(
+        "data offset",
+        &header.data_offset,
+        &15,
+        "the largest 4-bit value",
+    );
     expect::eq("header length", &header.header_len(), &60, "15 × 4");
     expect::eq(
         "flags",
@@ -285,14 +321,22 @@ fn reserved_bits_are_reported_not_rejected() {
         flags: 0x10,
         ..Segment::default()
     };
-    let header = decode("decoding a header with a reserved bit set", &segment.bytes());
+    let header = decode(
+        "decoding a header with a reserved bit set",
+        &segment.bytes(),
+    );
     expect::eq(
         "reserved bits",
         &header.reserved,
         &1,
         "keep the low 4 bits of byte 12 as they are; do not treat them as an error",
     );
-    expect::eq("data offset", &header.data_offset, &5, "the high 4 bits of byte 12");
+    expect::eq(
+        "data offset",
+        &header.data_offset,
+        &5,
+        "the high 4 bits of byte 12",
+    );
     expect::eq("flags", &header.flags, &Flags::ACK, "byte 13, not byte 12");
 }
 
@@ -310,7 +354,12 @@ fn payload_bytes_are_never_read_as_options() {
         split(&segment.bytes()),
         "options end at data_offset * 4; what follows is payload",
     );
-    expect::eq("options", &header.options, &vec![], "data offset 5: no options");
+    expect::eq(
+        "options",
+        &header.options,
+        &vec![],
+        "data offset 5: no options",
+    );
     expect::eq("payload", &payload, &vec![0x02, 0x00, 0xff], "bytes 20..");
 }
 
@@ -322,7 +371,10 @@ fn each_flag_bit_decodes_to_its_own_flag() {
             flags: 1 << bit,
             ..Segment::default()
         };
-        let header = decode(&format!("decoding a header with only {name} set"), &segment.bytes());
+        let header = decode(
+            &format!("decoding a header with only {name} set"),
+            &segment.bytes(),
+        );
         expect::eq(
             &format!("flags byte with only {name} set"),
             &header.flags.bits(),

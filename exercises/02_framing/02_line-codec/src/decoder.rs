@@ -78,11 +78,12 @@ impl LineDecoder {
     ///   (even a lone `\r`); the peer stopped in the middle of a line. They are
     ///   not returned as a line: a line is complete only once its ending arrives.
     /// * The earlier error, if there was one.
-    pub fn finish(&mut self) -> Result<(), LineError> {
+    pub fn finish(&self) -> Result<(), LineError> {
         todo!("report bytes left without a line ending as Truncated (lesson 02.2, 'End of stream')")
     }
 
-    /// How many bytes are waiting for a line ending (0 after an error).
+    /// How many bytes are waiting for a line ending (0 once `next_line` has
+    /// returned an error).
     ///
     /// Adjust this if you keep returned lines in the buffer behind a cursor.
     pub fn buffered(&self) -> usize {

@@ -35,10 +35,9 @@ impl fmt::Display for LineError {
                 f,
                 "line {line} is not valid UTF-8 (bad byte at offset {valid_up_to})"
             ),
-            LineError::Truncated { line, len } => write!(
-                f,
-                "line {line} ended without a newline after {len} bytes"
-            ),
+            LineError::Truncated { line, len } => {
+                write!(f, "line {line} ended without a newline after {len} bytes")
+            }
         }
     }
 }

@@ -24,7 +24,12 @@ fn decode(input: &[u8], chunking: Chunking, max_len: usize) -> Decoded {
             match decoder.next_line() {
                 Ok(Some(line)) => lines.push(line),
                 Ok(None) => break,
-                Err(err) => return Decoded { lines, end: Err(err) },
+                Err(err) => {
+                    return Decoded {
+                        lines,
+                        end: Err(err),
+                    }
+                }
             }
         }
     }
@@ -169,14 +174,20 @@ fn rejects_a_line_one_byte_over_max_len() {
         b"123456789\n",
         8,
         &[],
-        Err(LineError::TooLong { line: 1, max_len: 8 }),
+        Err(LineError::TooLong {
+            line: 1,
+            max_len: 8,
+        }),
         "a line of max_len + 1 bytes is too long",
     );
     check(
         b"ok\n1234567\r8\r\nnever returned\n",
         8,
         &["ok"],
-        Err(LineError::TooLong { line: 2, max_len: 8 }),
+        Err(LineError::TooLong {
+            line: 2,
+            max_len: 8,
+        }),
         "a b'\\r' inside a line is an ordinary byte and counts towards max_len; \
          lines are numbered from 1",
     );
@@ -247,7 +258,10 @@ fn rejects_invalid_utf8_naming_the_line() {
         b"good\n\xff\xfebad\nnever returned\n",
         64,
         &["good"],
-        Err(LineError::InvalidUtf8 { line: 2, valid_up_to: 0 }),
+        Err(LineError::InvalidUtf8 {
+            line: 2,
+            valid_up_to: 0,
+        }),
         "String::from_utf8 (or str::from_utf8) on the complete line; its error's \
          valid_up_to() is how many bytes were fine",
     );
@@ -255,14 +269,20 @@ fn rejects_invalid_utf8_naming_the_line() {
         b"caf\xc3\n",
         64,
         &[],
-        Err(LineError::InvalidUtf8 { line: 1, valid_up_to: 3 }),
+        Err(LineError::InvalidUtf8 {
+            line: 1,
+            valid_up_to: 3,
+        }),
         "a character cut off by the line ending is invalid",
     );
     check(
         b"\xc0\xaf overlong slash\n",
         64,
         &[],
-        Err(LineError::InvalidUtf8 { line: 1, valid_up_to: 0 }),
+        Err(LineError::InvalidUtf8 {
+            line: 1,
+            valid_up_to: 0,
+        }),
         "overlong encodings are not UTF-8; let the standard library decide",
     );
 }
@@ -273,7 +293,10 @@ fn counts_empty_lines_when_naming_a_line() {
         b"\n\r\n\xe9t\xe9\n",
         64,
         &["", ""],
-        Err(LineError::InvalidUtf8 { line: 3, valid_up_to: 0 }),
+        Err(LineError::InvalidUtf8 {
+            line: 3,
+            valid_up_to: 0,
+        }),
         "count every line returned, empty ones included; the error names the next one",
     );
 }
@@ -284,7 +307,10 @@ fn checks_the_length_before_the_encoding() {
         b"\xff\xff\xff\xff\xff\xff\xff\xff\xff\n",
         8,
         &[],
-        Err(LineError::TooLong { line: 1, max_len: 8 }),
+        Err(LineError::TooLong {
+            line: 1,
+            max_len: 8,
+        }),
         "a line that is both too long and not UTF-8 is TooLong: in small chunks the \
          length is exceeded before the line is complete",
     );
@@ -295,8 +321,16 @@ fn errors_are_final() {
     let mut decoder = LineDecoder::new(4);
     decoder.feed(b"toolong\nfine\n");
     let first = decoder.next_line();
-    let want = Err(LineError::TooLong { line: 1, max_len: 4 });
-    expect::eq("the first next_line", &first, &want, "b\"toolong\" has 7 bytes");
+    let want = Err(LineError::TooLong {
+        line: 1,
+        max_len: 4,
+    });
+    expect::eq(
+        "the first next_line",
+        &first,
+        &want,
+        "b\"toolong\" has 7 bytes",
+    );
     decoder.feed(b"more\n");
     expect::eq(
         "next_line after an error, with good lines fed since",
@@ -308,7 +342,10 @@ fn errors_are_final() {
     expect::eq(
         "finish() after an error",
         &decoder.finish(),
-        &Err(LineError::TooLong { line: 1, max_len: 4 }),
+        &Err(LineError::TooLong {
+            line: 1,
+            max_len: 4,
+        }),
         "finish reports the error that stopped the decoder",
     );
 }

@@ -142,29 +142,33 @@ fn rejects_an_overlong_line_without_waiting_for_its_newline() {
 #[test]
 fn rejects_invalid_utf8_and_closes() {
     let addr = start_server();
-    within(DEFAULT, "an error for a line that is not UTF-8", move || {
-        let mut client = RawClient::connect(addr);
-        client.send(b"fine\n\xff\xfe\nnever answered\n");
-        expect::eq(
-            "the reply to \"fine\"",
-            client.recv().as_slice(),
-            b"echo: fine\n".as_slice(),
-            "lines before the bad one are answered as usual",
-        );
-        expect::eq(
-            "the reply to the bytes ff fe",
-            String::from_utf8_lossy(&client.recv()).as_ref(),
-            "error: line 2 is not valid UTF-8 (bad byte at offset 0)\n",
-            "answer a LineError with \"error: {err}\\n\" (its Display text)",
-        );
-        expect::eq(
-            "what the server sends after the error",
-            String::from_utf8_lossy(&client.recv()).as_ref(),
-            "",
-            "after an error reply the server closes the connection; later lines \
+    within(
+        DEFAULT,
+        "an error for a line that is not UTF-8",
+        move || {
+            let mut client = RawClient::connect(addr);
+            client.send(b"fine\n\xff\xfe\nnever answered\n");
+            expect::eq(
+                "the reply to \"fine\"",
+                client.recv().as_slice(),
+                b"echo: fine\n".as_slice(),
+                "lines before the bad one are answered as usual",
+            );
+            expect::eq(
+                "the reply to the bytes ff fe",
+                String::from_utf8_lossy(&client.recv()).as_ref(),
+                "error: line 2 is not valid UTF-8 (bad byte at offset 0)\n",
+                "answer a LineError with \"error: {err}\\n\" (its Display text)",
+            );
+            expect::eq(
+                "what the server sends after the error",
+                String::from_utf8_lossy(&client.recv()).as_ref(),
+                "",
+                "after an error reply the server closes the connection; later lines \
              are not answered",
-        );
-    });
+            );
+        },
+    );
 }
 
 #[test]
@@ -189,25 +193,29 @@ fn reports_a_line_cut_off_by_the_client_closing() {
 fn survives_clients_that_vanish_mid_line() {
     let listener = net::listener();
     let addr = listener.local_addr().unwrap();
-    within(DEFAULT, "handle_client with clients that vanish", move || {
-        // First client: closes normally (FIN) in the middle of a line.
-        let mut client = net::connect(addr);
-        client.write_all(b"half a li").unwrap();
-        drop(client);
-        let (stream, _) = listener.accept().unwrap();
-        // Ok or Err are both fine: what matters is that it returns, without panicking.
-        let _ = handle_client(stream, MAX);
+    within(
+        DEFAULT,
+        "handle_client with clients that vanish",
+        move || {
+            // First client: closes normally (FIN) in the middle of a line.
+            let mut client = net::connect(addr);
+            client.write_all(b"half a li").unwrap();
+            drop(client);
+            let (stream, _) = listener.accept().unwrap();
+            // Ok or Err are both fine: what matters is that it returns, without panicking.
+            let _ = handle_client(stream, MAX);
 
-        // Second client: resets the connection (RST) in the middle of a line.
-        let client = net::connect(addr);
-        (&client).write_all(b"half a li").unwrap();
-        socket2::SockRef::from(&client)
-            .set_linger(Some(Duration::ZERO))
-            .unwrap();
-        drop(client);
-        let (stream, _) = listener.accept().unwrap();
-        let _ = handle_client(stream, MAX);
-    });
+            // Second client: resets the connection (RST) in the middle of a line.
+            let client = net::connect(addr);
+            (&client).write_all(b"half a li").unwrap();
+            socket2::SockRef::from(&client)
+                .set_linger(Some(Duration::ZERO))
+                .unwrap();
+            drop(client);
+            let (stream, _) = listener.accept().unwrap();
+            let _ = handle_client(stream, MAX);
+        },
+    );
 }
 
 #[test]
@@ -264,7 +272,10 @@ fn session_transcript() {
                     Closed,
                 ],
             ),
-            ("bob", &[Send(b"ok\n"), Reply, Send(b"caf\xe9\n"), Reply, Closed]),
+            (
+                "bob",
+                &[Send(b"ok\n"), Reply, Send(b"caf\xe9\n"), Reply, Closed],
+            ),
             ("carol", &[Send(&[b'z'; 70]), Reply, Closed]),
             (
                 "dave",

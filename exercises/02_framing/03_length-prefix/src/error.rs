@@ -29,7 +29,10 @@ impl fmt::Display for FrameError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             FrameError::TooLarge { len, max_len } => {
-                write!(f, "a frame of {len} bytes is over the limit of {max_len} bytes")
+                write!(
+                    f,
+                    "a frame of {len} bytes is over the limit of {max_len} bytes"
+                )
             }
             FrameError::TruncatedHeader { received } => write!(
                 f,

@@ -51,7 +51,10 @@ impl fmt::Display for TransferError {
                 "the stream ended after {received} of {expected} body bytes"
             ),
             Self::ChecksumMismatch { expected, actual } => {
-                write!(f, "checksum mismatch: header says {expected}, body is {actual}")
+                write!(
+                    f,
+                    "checksum mismatch: header says {expected}, body is {actual}"
+                )
             }
             Self::Io(err) => write!(f, "I/O error: {err}"),
         }

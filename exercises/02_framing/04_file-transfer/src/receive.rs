@@ -19,10 +19,12 @@ use crate::{Limits, TransferError};
 /// an older file of that name keeps its old contents. (The one exception is the
 /// very last step: if syncing `dest_dir` fails after the rename, the complete file
 /// is in place but may not survive a power cut, and the error is returned.)
-/// Errors are those of
-/// [`read_header`], then [`TransferError::BadName`], [`TransferError::TooLarge`],
-/// [`TransferError::TruncatedBody`] (EOF mid-body), [`TransferError::ChecksumMismatch`]
-/// and [`TransferError::Io`] (including a read timeout on a socket).
+///
+/// Errors: those of [`read_header`](crate::read_header), then
+/// [`TransferError::BadName`], [`TransferError::TooLarge`],
+/// [`TransferError::TruncatedBody`] (end of stream mid-body),
+/// [`TransferError::ChecksumMismatch`], and [`TransferError::Io`] (a missing
+/// `dest_dir`, a full disk, a read timeout on a socket…).
 pub fn receive_file(
     _input: &mut impl Read,
     _dest_dir: &Path,

@@ -14,7 +14,11 @@ use crate::{Header, TransferError};
 /// If `body` ends early the error is [`TransferError::Io`] with kind
 /// `UnexpectedEof`; the receiver is then left waiting for the rest, so close the
 /// connection.
-pub fn send(_out: &mut impl Write, _header: &Header, _body: &mut impl Read) -> Result<(), TransferError> {
+pub fn send(
+    _out: &mut impl Write,
+    _header: &Header,
+    _body: &mut impl Read,
+) -> Result<(), TransferError> {
     todo!("check the name, write encode_header(header), copy_exact the body, flush — lesson 02.4, 'Sending'")
 }
 

@@ -8,8 +8,8 @@ use sha2::{Digest, Sha256};
 /// or fewer if `src` ended first.
 ///
 /// Never reads a byte past `len` (what follows belongs to the next message), never
-/// asks `src` for more than [`CHUNK_SIZE`](crate::CHUNK_SIZE) bytes in one `read`, and holds no more
-/// than one chunk in memory. Retries reads interrupted by a signal; any other
+/// asks `src` for more than [`CHUNK_SIZE`](crate::CHUNK_SIZE) bytes in one `read`,
+/// and holds no more than one chunk in memory. Retries reads interrupted by a signal; any other
 /// error is returned as is.
 pub fn copy_exact(_src: &mut impl Read, _dst: &mut impl Write, _len: u64) -> io::Result<u64> {
     todo!("loop: read at most min(len - copied, CHUNK_SIZE) bytes, write them all, stop at 0 — lesson 02.4, 'Copying exactly n bytes'")

@@ -39,7 +39,8 @@ fn memory_stays_bounded_however_large_the_file() {
         size,
         sha256: "0".repeat(64),
     };
-    let (sent, peak) = HEAP.measure(|| send(&mut Counter::default(), &header, &mut Lazy::new(size)));
+    let (sent, peak) =
+        HEAP.measure(|| send(&mut Counter::default(), &header, &mut Lazy::new(size)));
     expect::ok("send of 64 MiB", sent, "");
     expect_within_budget("send streamed a body", peak, size);
 

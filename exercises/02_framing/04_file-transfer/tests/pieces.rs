@@ -5,10 +5,10 @@ mod common;
 use std::io::{self, Read};
 use std::path::Path;
 
-use common::{bytes, frame, header_json, sha256_hex, FailsAfter, Lazy, Watched};
+use common::{bytes, frame, header_json, sha256_hex, shown, FailsAfter, Lazy, Watched};
 use file_transfer::{
-    copy_exact, encode_header, read_header, FileName, Header, NameError, TransferError,
-    CHUNK_SIZE, MAX_NAME_LEN,
+    copy_exact, encode_header, read_header, FileName, Header, NameError, TransferError, CHUNK_SIZE,
+    MAX_NAME_LEN,
 };
 use testkit::chaos::{ChaosReader, Chunking};
 use testkit::expect;
@@ -70,7 +70,10 @@ fn hostile_names_are_refused_with_the_reason() {
         ("red\x1b[31m".into(), NameError::Control),
         ("del\x7f".into(), NameError::Control),
         ("c1\u{85}control".into(), NameError::Control),
-        ("a".repeat(MAX_NAME_LEN + 1), NameError::TooLong { len: 256 }),
+        (
+            "a".repeat(MAX_NAME_LEN + 1),
+            NameError::TooLong { len: 256 },
+        ),
         // 86 characters, but 258 bytes: the limit counts bytes.
         ("文".repeat(86), NameError::TooLong { len: 258 }),
     ];
@@ -167,8 +170,8 @@ fn headers_are_read_under_every_chunking() {
             let got = read_header(&mut input, 1024);
             expect::eq(
                 &format!("reading the header of {:?} in {chunking}", want.name),
-                &got.as_ref().ok(),
-                &Some(want),
+                &shown(got.as_ref()),
+                &Ok(want),
                 "one read is not one message: keep reading until all 4 + len bytes are in",
             );
         }
@@ -242,17 +245,57 @@ fn malformed_headers_are_bad_headers() {
         ("a JSON array", frame(r#"["a.txt", 3]"#)),
         ("JSON cut short", frame(r#"{"name":"a.txt","size":3"#)),
         ("no sha256", frame(r#"{"name":"a.txt","size":3}"#)),
-        ("no size", frame(&format!(r#"{{"name":"a.txt","sha256":"{good_sha}"}}"#))),
-        ("no name", frame(&format!(r#"{{"size":3,"sha256":"{good_sha}"}}"#))),
-        ("a negative size", frame(&format!(r#"{{"name":"a","size":-3,"sha256":"{good_sha}"}}"#))),
-        ("a size in quotes", frame(&format!(r#"{{"name":"a","size":"3","sha256":"{good_sha}"}}"#))),
-        ("a fractional size", frame(&format!(r#"{{"name":"a","size":3.5,"sha256":"{good_sha}"}}"#))),
-        ("a name that is a number", frame(&format!(r#"{{"name":7,"size":3,"sha256":"{good_sha}"}}"#))),
-        ("a short sha256", frame(r#"{"name":"a","size":3,"sha256":"abc123"}"#)),
-        ("a sha256 that is not hex", frame(&format!(r#"{{"name":"a","size":3,"sha256":"{}"}}"#, "zz".repeat(32)))),
-        ("bytes after the JSON", frame(&format!(r#"{{"name":"a","size":3,"sha256":"{good_sha}"}} x"#))),
+        (
+            "no size",
+            frame(&format!(r#"{{"name":"a.txt","sha256":"{good_sha}"}}"#)),
+        ),
+        (
+            "no name",
+            frame(&format!(r#"{{"size":3,"sha256":"{good_sha}"}}"#)),
+        ),
+        (
+            "a negative size",
+            frame(&format!(
+                r#"{{"name":"a","size":-3,"sha256":"{good_sha}"}}"#
+            )),
+        ),
+        (
+            "a size in quotes",
+            frame(&format!(
+                r#"{{"name":"a","size":"3","sha256":"{good_sha}"}}"#
+            )),
+        ),
+        (
+            "a fractional size",
+            frame(&format!(
+                r#"{{"name":"a","size":3.5,"sha256":"{good_sha}"}}"#
+            )),
+        ),
+        (
+            "a name that is a number",
+            frame(&format!(r#"{{"name":7,"size":3,"sha256":"{good_sha}"}}"#)),
+        ),
+        (
+            "a short sha256",
+            frame(r#"{"name":"a","size":3,"sha256":"abc123"}"#),
+        ),
+        (
+            "a sha256 that is not hex",
+            frame(&format!(
+                r#"{{"name":"a","size":3,"sha256":"{}"}}"#,
+                "zz".repeat(32)
+            )),
+        ),
+        (
+            "bytes after the JSON",
+            frame(&format!(
+                r#"{{"name":"a","size":3,"sha256":"{good_sha}"}} x"#
+            )),
+        ),
         ("invalid UTF-8", {
-            let mut bad = frame(&format!(r#"{{"name":"a\u00e9","size":3,"sha256":"{good_sha}"}}"#));
+            let mut bad = frame(&format!(
+                r#"{{"name":"a\u00e9","size":3,"sha256":"{good_sha}"}}"#
+            ));
             let at = bad.iter().position(|&b| b == b'\\').unwrap();
             bad.splice(at..at + 6, [0xff, 0xfe, 0x20, 0x20, 0x20, 0x20]);
             bad
@@ -262,7 +305,10 @@ fn malformed_headers_are_bad_headers() {
         let got = read_header(&mut bytes.as_slice(), 1024);
         expect::that(
             matches!(got, Err(TransferError::BadHeader(_))),
-            &format!("a header with {what}: {:?}", String::from_utf8_lossy(&bytes[4..])),
+            &format!(
+                "a header with {what}: {:?}",
+                String::from_utf8_lossy(&bytes[4..])
+            ),
             &got,
             "every way the JSON can be wrong is BadHeader (map serde_json's error), and \
              so is a sha256 that is not 64 hex digits",
@@ -279,8 +325,8 @@ fn unknown_header_fields_are_ignored() {
     let got = read_header(&mut frame(&json).as_slice(), 1024);
     expect::eq(
         "a header with extra fields mode and mtime",
-        &got.ok(),
-        &Some(Header {
+        &shown(got),
+        &Ok(Header {
             name: "a.txt".into(),
             size: 3,
             sha256: sha256_hex(b"abc"),
@@ -302,8 +348,8 @@ fn copy_exact_stops_at_len_under_every_chunking() {
         let copied = copy_exact(&mut input, &mut out, body.len() as u64);
         expect::eq(
             &format!("copy_exact of 200000 bytes in {chunking}"),
-            &copied.ok(),
-            &Some(200_000),
+            &shown(copied),
+            &Ok(200_000),
             "loop until len bytes are copied; one read returns any amount",
         );
         expect::that(
@@ -330,8 +376,8 @@ fn copy_exact_reports_a_short_source() {
     let copied = copy_exact(&mut &b"only ten b"[..], &mut out, 25);
     expect::eq(
         "copy_exact of 25 bytes from a 10-byte source",
-        &copied.ok(),
-        &Some(10),
+        &shown(copied),
+        &Ok(10),
         "a read returning 0 means the source ended: return what was copied",
     );
     expect::eq("what was copied", out.as_slice(), &b"only ten b"[..], "");
@@ -343,7 +389,7 @@ fn copy_exact_asks_for_bounded_chunks() {
     let mut source = Watched::new(Lazy::new(len));
     let mut sink = common::Counter::default();
     let copied = copy_exact(&mut source, &mut sink, len);
-    expect::eq("copy_exact of 8 MiB", &copied.ok(), &Some(len), "");
+    expect::eq("copy_exact of 8 MiB", &shown(copied), &Ok(len), "");
     expect::eq("bytes written", &sink.written, &len, "");
     expect::that(
         source.largest_request <= CHUNK_SIZE,
@@ -374,8 +420,8 @@ fn copy_exact_retries_interrupted_reads() {
     let copied = copy_exact(&mut Flaky(b"interrupted, not broken", false), &mut out, 23);
     expect::eq(
         "copy_exact from a reader interrupted before every read",
-        &copied.ok(),
-        &Some(23),
+        &shown(copied),
+        &Ok(23),
         "ErrorKind::Interrupted means 'try again', not 'fail'",
     );
 }

@@ -2,17 +2,19 @@
 
 mod common;
 
+use std::any::Any;
 use std::fs;
 use std::io::{self, Read, Write};
 use std::net::Shutdown;
+use std::panic;
 use std::path::PathBuf;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use common::{bytes, frame, header_json, limits, sha256_hex, transfer, Dest, FailsAfter, Lazy, Watched};
-use file_transfer::{
-    receive_file, send, send_file, Header, Limits, TransferError, CHUNK_SIZE,
+use common::{
+    bytes, frame, header_json, limits, sha256_hex, shown, transfer, Dest, FailsAfter, Lazy, Watched,
 };
+use file_transfer::{receive_file, send, send_file, Header, Limits, TransferError, CHUNK_SIZE};
 use testkit::chaos::{ChaosReader, Chunking};
 use testkit::{deadline, expect, net, within};
 
@@ -53,8 +55,8 @@ fn send_file_writes_the_header_then_the_body() {
     let header = send_file(&mut wire, &path);
     expect::eq(
         "the header send_file returns for hello.txt",
-        &header.ok(),
-        &Some(Header {
+        &shown(header),
+        &Ok(Header {
             name: "hello.txt".into(),
             size: 6,
             sha256: sha256_hex(b"hello\n"),
@@ -79,8 +81,8 @@ fn send_file_sends_the_name_not_the_path() {
     let header = send_file(&mut Vec::new(), &path);
     expect::eq(
         "the name sent for <tmp>/sub/report.txt",
-        &header.ok().map(|h| h.name),
-        &Some("report.txt".to_string()),
+        &shown(header.map(|h| h.name)),
+        &Ok("report.txt".to_string()),
         "Path::file_name gives the last component; the receiver has no use for (and \
          must not see) where the file lives on the sender's disk",
     );
@@ -97,7 +99,12 @@ fn senders_refuse_names_receivers_would_refuse() {
         &got,
         "check the name with FileName::new before sending anything",
     );
-    expect::eq("bytes written", &wire.len(), &0, "fail before the first write");
+    expect::eq(
+        "bytes written",
+        &wire.len(),
+        &0,
+        "fail before the first write",
+    );
 
     let header = Header {
         name: "../x".into(),
@@ -111,7 +118,12 @@ fn senders_refuse_names_receivers_would_refuse() {
         &got,
         "send checks the header's name too",
     );
-    expect::eq("bytes written", &wire.len(), &0, "fail before the first write");
+    expect::eq(
+        "bytes written",
+        &wire.len(),
+        &0,
+        "fail before the first write",
+    );
 }
 
 #[test]
@@ -396,14 +408,23 @@ fn a_header_that_understates_the_size_takes_only_size_bytes() {
 fn a_header_that_overstates_the_size_is_truncated() {
     let body = b"only nine";
     let wire = [
-        frame(&serde_json::json!({"name": "nine.txt", "size": 20, "sha256": sha256_hex(body)}).to_string()),
+        frame(
+            &serde_json::json!({"name": "nine.txt", "size": 20, "sha256": sha256_hex(body)})
+                .to_string(),
+        ),
         body.to_vec(),
     ]
     .concat();
     let dest = Dest::new();
     let got = receive_file(&mut wire.as_slice(), &dest.uploads, &limits());
     expect::that(
-        matches!(got, Err(TransferError::TruncatedBody { expected: 20, received: 9 })),
+        matches!(
+            got,
+            Err(TransferError::TruncatedBody {
+                expected: 20,
+                received: 9
+            })
+        ),
         "a header with size 20 followed by 9 bytes and the end",
         &got,
         "",
@@ -423,7 +444,13 @@ fn a_file_over_the_size_limit_is_refused_unread() {
     let mut input = wire.as_slice();
     let got = receive_file(&mut input, &dest.uploads, &small);
     expect::that(
-        matches!(got, Err(TransferError::TooLarge { size: 1001, limit: 1000 })),
+        matches!(
+            got,
+            Err(TransferError::TooLarge {
+                size: 1001,
+                limit: 1000
+            })
+        ),
         "a 1001-byte file with a limit of 1000",
         &got,
         "compare size with limits.max_file_size right after the header",
@@ -436,8 +463,16 @@ fn a_file_over_the_size_limit_is_refused_unread() {
     );
     expect_nothing_left(&dest, "an oversized file");
 
-    let got = receive_file(&mut transfer("fits.bin", &body[..1000]).as_slice(), &dest.uploads, &small);
-    expect::ok("a file of exactly max_file_size bytes", got, "the limit itself is allowed");
+    let got = receive_file(
+        &mut transfer("fits.bin", &body[..1000]).as_slice(),
+        &dest.uploads,
+        &small,
+    );
+    expect::ok(
+        "a file of exactly max_file_size bytes",
+        got,
+        "the limit itself is allowed",
+    );
 }
 
 #[test]
@@ -460,7 +495,10 @@ fn malformed_headers_create_nothing() {
     for json in [
         "not json".to_string(),
         r#"{"name":"a.txt","size":3}"#.to_string(),
-        format!(r#"{{"name":"a.txt","size":-1,"sha256":"{}"}}"#, sha256_hex(b"")),
+        format!(
+            r#"{{"name":"a.txt","size":-1,"sha256":"{}"}}"#,
+            sha256_hex(b"")
+        ),
         r#"{"name":"a.txt","size":3,"sha256":"nothex"}"#.to_string(),
     ] {
         let dest = Dest::new();
@@ -517,10 +555,57 @@ fn an_existing_file_is_replaced_only_by_a_complete_upload() {
 }
 
 #[test]
+fn a_partial_upload_is_a_hidden_temporary_file_in_the_destination() {
+    /// Hands out `data`; when the body is half delivered, looks into `dir`.
+    struct Spy<'a> {
+        data: &'a [u8],
+        look_when_left: usize,
+        dir: PathBuf,
+        seen: Option<Vec<String>>,
+    }
+    impl Read for Spy<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.data.len() <= self.look_when_left && self.seen.is_none() {
+                self.seen = Some(common::listing(&self.dir));
+            }
+            // Small reads, so the look happens mid-body.
+            let n = buf.len().min(self.data.len()).min(1000);
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    let dest = Dest::new();
+    let wire = transfer("movie.mkv", &bytes(20_000, 17));
+    let mut spy = Spy {
+        data: &wire,
+        look_when_left: 10_000,
+        dir: dest.uploads.clone(),
+        seen: None,
+    };
+    let got = receive_file(&mut spy, &dest.uploads, &limits());
+    expect::ok("receiving movie.mkv", got, "");
+    let seen = spy.seen.unwrap_or_default();
+    expect::that(
+        seen.len() == 1 && seen[0].starts_with('.') && seen[0] != "movie.mkv",
+        "the uploads folder halfway through the body holds one hidden temporary file",
+        &seen,
+        "create the temporary file in dest_dir itself (a rename only works within one \
+         file system), with a name starting with '.', and do not create movie.mkv \
+         before the body is complete",
+    );
+}
+
+#[test]
 fn a_missing_destination_folder_is_an_io_error() {
     let dest = Dest::new();
     let missing = dest.root.path().join("no-such-folder");
-    let got = receive_file(&mut transfer("a.txt", b"abc").as_slice(), &missing, &limits());
+    let got = receive_file(
+        &mut transfer("a.txt", b"abc").as_slice(),
+        &missing,
+        &limits(),
+    );
     expect::that(
         matches!(&got, Err(TransferError::Io(e)) if e.kind() == io::ErrorKind::NotFound),
         "receiving into a folder that does not exist",
@@ -548,71 +633,97 @@ fn spawn_receiver(
         let (mut stream, _) = listener.accept().unwrap();
         stream.set_read_timeout(Some(read_timeout)).unwrap();
         loop {
-            match receive_file(&mut stream, &uploads, &limits()) {
-                Ok(path) => tx.send(Ok(path)).unwrap(),
-                Err(TransferError::Closed) => break,
-                Err(e) => {
-                    tx.send(Err(format!("{e:?}"))).unwrap();
-                    break;
-                }
+            // A panic becomes an outcome too, so the test shows it instead of
+            // a bare "the channel is closed".
+            let received = panic::catch_unwind(panic::AssertUnwindSafe(|| {
+                receive_file(&mut stream, &uploads, &limits())
+            }));
+            let outcome = match received {
+                Ok(Ok(path)) => Ok(path),
+                Ok(Err(TransferError::Closed)) => break,
+                Ok(Err(e)) => Err(format!("{e:?}")),
+                Err(payload) => Err(format!("receive_file panicked: {}", panic_text(&payload))),
+            };
+            let failed = outcome.is_err();
+            let _ = tx.send(outcome);
+            if failed {
+                break;
             }
         }
     });
     (server, rx)
 }
 
+fn panic_text(payload: &Box<dyn Any + Send>) -> &str {
+    if let Some(text) = payload.downcast_ref::<&str>() {
+        text
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        text
+    } else {
+        "(no message)"
+    }
+}
+
 #[test]
 fn files_cross_a_real_tcp_connection() {
-    within(deadline::DEFAULT, "two files sent over loopback TCP", || {
-        let dest = Dest::new();
-        let (server, outcomes) = spawn_receiver(dest.uploads.clone(), net::IO_TIMEOUT);
-        let first = bytes(300_000, 21);
-        let (_a, path_a) = source_file("first.bin", &first);
-        let (_b, path_b) = source_file("second.txt", b"second");
+    within(
+        deadline::DEFAULT,
+        "two files sent over loopback TCP",
+        || {
+            let dest = Dest::new();
+            let (server, outcomes) = spawn_receiver(dest.uploads.clone(), net::IO_TIMEOUT);
+            let first = bytes(300_000, 21);
+            let (_a, path_a) = source_file("first.bin", &first);
+            let (_b, path_b) = source_file("second.txt", b"second");
 
-        let mut client = net::connect(server.addr());
-        expect::ok("send_file first.bin", send_file(&mut client, &path_a), "");
-        expect::ok("send_file second.txt", send_file(&mut client, &path_b), "");
-        client.shutdown(Shutdown::Write).unwrap();
+            let mut client = net::connect(server.addr());
+            expect::ok("send_file first.bin", send_file(&mut client, &path_a), "");
+            expect::ok("send_file second.txt", send_file(&mut client, &path_b), "");
+            client.shutdown(Shutdown::Write).unwrap();
 
-        for (name, body) in [("first.bin", &first[..]), ("second.txt", b"second")] {
-            let outcome = outcomes.recv_timeout(net::IO_TIMEOUT);
-            expect::eq(
-                &format!("the receiver's outcome for {name}"),
-                &outcome,
-                &Ok(Ok(dest.uploads.join(name))),
-                "the receiver must read both transfers from one connection",
-            );
-            expect::that(
-                fs::read(dest.uploads.join(name)).unwrap() == body,
-                &format!("contents of {name}"),
-                name,
-                "",
-            );
-        }
-        server.join_within(deadline::DEFAULT);
-    });
+            for (name, body) in [("first.bin", &first[..]), ("second.txt", b"second")] {
+                let outcome = outcomes.recv_timeout(net::IO_TIMEOUT);
+                expect::eq(
+                    &format!("the receiver's outcome for {name}"),
+                    &outcome,
+                    &Ok(Ok(dest.uploads.join(name))),
+                    "the receiver must read both transfers from one connection",
+                );
+                expect::that(
+                    fs::read(dest.uploads.join(name)).unwrap() == body,
+                    &format!("contents of {name}"),
+                    name,
+                    "",
+                );
+            }
+            server.join_within(deadline::DEFAULT);
+        },
+    );
 }
 
 #[test]
 fn a_sender_that_disconnects_mid_body_leaves_no_file() {
-    within(deadline::DEFAULT, "a sender that drops the connection", || {
-        let dest = Dest::new();
-        let (server, outcomes) = spawn_receiver(dest.uploads.clone(), net::IO_TIMEOUT);
-        let whole = transfer("dropped.bin", &bytes(200_000, 23));
-        let mut client = net::connect(server.addr());
-        client.write_all(&whole[..120_000]).unwrap();
-        drop(client);
-        let outcome = outcomes.recv_timeout(net::IO_TIMEOUT);
-        expect::that(
-            matches!(&outcome, Ok(Err(e)) if e.starts_with("TruncatedBody")),
-            "the receiver's outcome when the sender vanishes mid-body",
-            &outcome,
-            "EOF before size bytes is TruncatedBody",
-        );
-        server.join_within(deadline::DEFAULT);
-        expect_nothing_left(&dest, "a sender that disconnected");
-    });
+    within(
+        deadline::DEFAULT,
+        "a sender that drops the connection",
+        || {
+            let dest = Dest::new();
+            let (server, outcomes) = spawn_receiver(dest.uploads.clone(), net::IO_TIMEOUT);
+            let whole = transfer("dropped.bin", &bytes(200_000, 23));
+            let mut client = net::connect(server.addr());
+            client.write_all(&whole[..120_000]).unwrap();
+            drop(client);
+            let outcome = outcomes.recv_timeout(net::IO_TIMEOUT);
+            expect::that(
+                matches!(&outcome, Ok(Err(e)) if e.starts_with("TruncatedBody")),
+                "the receiver's outcome when the sender vanishes mid-body",
+                &outcome,
+                "EOF before size bytes is TruncatedBody",
+            );
+            server.join_within(deadline::DEFAULT);
+            expect_nothing_left(&dest, "a sender that disconnected");
+        },
+    );
 }
 
 #[test]

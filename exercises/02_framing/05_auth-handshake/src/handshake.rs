@@ -32,7 +32,9 @@ pub fn server_handshake(
     _key: &[u8],
     _timeout: Duration,
 ) -> Result<(), AuthError> {
-    todo!("send a nonce, read the answer before a deadline, compare in constant time; see the lesson")
+    todo!(
+        "send a nonce, read the answer before a deadline, compare in constant time; see the lesson"
+    )
 }
 
 /// Runs the client's side of the handshake: reads the nonce frame, answers with

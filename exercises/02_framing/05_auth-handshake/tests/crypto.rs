@@ -31,7 +31,9 @@ fn a_difference_anywhere_is_found() {
             let mut other = tag.clone();
             other[position] ^= bit;
             expect::eq(
-                &format!("constant_time_eq on tags that differ only in byte {position} (bit {bit:#04x})"),
+                &format!(
+                    "constant_time_eq on tags that differ only in byte {position} (bit {bit:#04x})"
+                ),
                 &constant_time_eq(&tag, &other),
                 &false,
                 "every byte pair must count, the last one as much as the first: \

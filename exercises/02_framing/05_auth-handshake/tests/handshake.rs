@@ -113,8 +113,10 @@ impl Harness {
             Ok(None) => "the server closed the connection".to_string(),
             Err(err) => format!("reading the frame failed: {err}"),
         };
-        if let Ok(Outcome { result: Err(message), .. }) =
-            self.outcomes.recv_timeout(Duration::from_millis(500))
+        if let Ok(Outcome {
+            result: Err(message),
+            ..
+        }) = self.outcomes.recv_timeout(Duration::from_millis(500))
         {
             panic!("server_handshake panicked: {message}");
         }
@@ -176,7 +178,11 @@ fn expect_closed(stream: &mut TcpStream, after: &str) {
     let mut buf = [0u8; 64];
     match stream.read(&mut buf) {
         Ok(0) => {}
-        Err(e) if matches!(e.kind(), ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted) => {}
+        Err(e)
+            if matches!(
+                e.kind(),
+                ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted
+            ) => {}
         Ok(n) => panic!(
             "after {after}, the server should close the connection, but it sent {n} \
              more bytes: {:?}\n  hint: a failed handshake gets no \"OK\" and no reason, \
@@ -208,40 +214,44 @@ fn expect_refused(what: &str, result: &Result<(), AuthError>, hint: &str) {
 
 #[test]
 fn the_right_key_is_accepted_and_the_connection_carries_on() {
-    within(deadline::DEFAULT, "a handshake with the right key, then one echoed message", || {
-        let harness = Harness::start(PATIENT);
-        let mut stream = harness.connect();
+    within(
+        deadline::DEFAULT,
+        "a handshake with the right key, then one echoed message",
+        || {
+            let harness = Harness::start(PATIENT);
+            let mut stream = harness.connect();
 
-        let client = client_handshake(&mut stream, KEY);
-        let server = harness.outcome();
-        expect::ok(
-            "server_handshake for a client that knows the key",
-            server.result.expect("checked"),
-            "the answer is HMAC-SHA256(key, nonce); compare it with compute_tag(key, &nonce)",
-        );
-        expect::ok(
+            let client = client_handshake(&mut stream, KEY);
+            let server = harness.outcome();
+            expect::ok(
+                "server_handshake for a client that knows the key",
+                server.result.expect("checked"),
+                "the answer is HMAC-SHA256(key, nonce); compare it with compute_tag(key, &nonce)",
+            );
+            expect::ok(
             "client_handshake with the server's key",
             client,
             "read the nonce frame, send compute_tag(key, &nonce) as one frame, then expect \"OK\"",
         );
-        expect::eq(
-            "the server stream's read timeout after a successful handshake",
-            &server.read_timeout_after,
-            &None,
-            "server_handshake borrows the read timeout for its deadline; save it with \
+            expect::eq(
+                "the server stream's read timeout after a successful handshake",
+                &server.read_timeout_after,
+                &None,
+                "server_handshake borrows the read timeout for its deadline; save it with \
              read_timeout() first and put it back on success",
-        );
+            );
 
-        frame::write_frame(&mut stream, b"hello").unwrap();
-        let reply = frame::read_frame(&mut stream, 1024);
-        expect::eq(
-            "the application's first message after the handshake",
-            &format!("{reply:?}"),
-            &format!("{:?}", Ok::<_, ()>(Some(b"echo: hello".to_vec()))),
-            "the handshake must consume exactly its own frames and leave the rest of the \
+            frame::write_frame(&mut stream, b"hello").unwrap();
+            let reply = frame::read_frame(&mut stream, 1024);
+            expect::eq(
+                "the application's first message after the handshake",
+                &format!("{reply:?}"),
+                &format!("{:?}", Ok::<_, ()>(Some(b"echo: hello".to_vec()))),
+                "the handshake must consume exactly its own frames and leave the rest of the \
              stream to the application",
-        );
-    });
+            );
+        },
+    );
 }
 
 #[test]
@@ -269,7 +279,10 @@ fn a_wrong_key_is_refused_and_the_connection_closed() {
         // ...and byte by byte, to see that nothing follows the refusal.
         let mut stream = harness.connect();
         let nonce = harness.read_nonce(&mut stream);
-        send(&mut stream, &framed(&hmac_sha256(b"a wrong guess at the key", &nonce)));
+        send(
+            &mut stream,
+            &framed(&hmac_sha256(b"a wrong guess at the key", &nonce)),
+        );
         expect_refused("server_handshake for a wrong answer", &harness.result(), "");
         expect_closed(&mut stream, "an answer computed with the wrong key");
     });
@@ -277,76 +290,95 @@ fn a_wrong_key_is_refused_and_the_connection_closed() {
 
 #[test]
 fn a_replayed_answer_is_refused() {
-    within(deadline::DEFAULT, "replaying a recorded answer in a second session", || {
-        let harness = Harness::start(PATIENT);
+    within(
+        deadline::DEFAULT,
+        "replaying a recorded answer in a second session",
+        || {
+            let harness = Harness::start(PATIENT);
 
-        // Session 1: a genuine client, whose answer an eavesdropper records.
-        let mut first = harness.connect();
-        let first_nonce = harness.read_nonce(&mut first);
-        let recorded = hmac_sha256(KEY, &first_nonce);
-        send(&mut first, &framed(&recorded));
-        expect_ok_frame(&mut first, "the server's verdict on a correct answer");
-        expect::ok("server_handshake for a correct answer", harness.result(), "");
+            // Session 1: a genuine client, whose answer an eavesdropper records.
+            let mut first = harness.connect();
+            let first_nonce = harness.read_nonce(&mut first);
+            let recorded = hmac_sha256(KEY, &first_nonce);
+            send(&mut first, &framed(&recorded));
+            expect_ok_frame(&mut first, "the server's verdict on a correct answer");
+            expect::ok(
+                "server_handshake for a correct answer",
+                harness.result(),
+                "",
+            );
 
-        // Session 2: the eavesdropper plays the recording back.
-        let mut second = harness.connect();
-        let second_nonce = harness.read_nonce(&mut second);
-        expect::that(
-            second_nonce != first_nonce,
-            "the second session's nonce must differ from the first",
-            &second_nonce,
-            "a nonce is used once: draw a fresh one from the OS for every connection",
-        );
-        send(&mut second, &framed(&recorded));
-        expect_refused(
-            "server_handshake for an answer recorded in another session",
-            &harness.result(),
-            "compare with the tag of THIS session's nonce; a recorded answer belongs to \
+            // Session 2: the eavesdropper plays the recording back.
+            let mut second = harness.connect();
+            let second_nonce = harness.read_nonce(&mut second);
+            expect::that(
+                second_nonce != first_nonce,
+                "the second session's nonce must differ from the first",
+                &second_nonce,
+                "a nonce is used once: draw a fresh one from the OS for every connection",
+            );
+            send(&mut second, &framed(&recorded));
+            expect_refused(
+                "server_handshake for an answer recorded in another session",
+                &harness.result(),
+                "compare with the tag of THIS session's nonce; a recorded answer belongs to \
              another nonce",
-        );
-        expect_closed(&mut second, "a replayed answer");
-    });
+            );
+            expect_closed(&mut second, "a replayed answer");
+        },
+    );
 }
 
 #[test]
 fn every_session_gets_a_fresh_nonce() {
-    within(deadline::DEFAULT, "collecting the nonces of 8 sessions", || {
-        let harness = Harness::start(PATIENT);
-        let mut nonces = HashSet::new();
-        for _ in 0..8 {
-            let mut stream = harness.connect();
-            nonces.insert(harness.read_nonce(&mut stream));
-            // Hang up without answering; the server sees end-of-file.
-            drop(stream);
-            let _ = harness.result();
-        }
-        expect::eq(
-            "how many of 8 sessions' nonces are distinct",
-            &nonces.len(),
-            &8,
-            "call fresh_nonce() inside server_handshake, once per connection; a nonce \
+    within(
+        deadline::DEFAULT,
+        "collecting the nonces of 8 sessions",
+        || {
+            let harness = Harness::start(PATIENT);
+            let mut nonces = HashSet::new();
+            for _ in 0..8 {
+                let mut stream = harness.connect();
+                nonces.insert(harness.read_nonce(&mut stream));
+                // Hang up without answering; the server sees end-of-file.
+                drop(stream);
+                let _ = harness.result();
+            }
+            expect::eq(
+                "how many of 8 sessions' nonces are distinct",
+                &nonces.len(),
+                &8,
+                "call fresh_nonce() inside server_handshake, once per connection; a nonce \
              that repeats lets an old answer be replayed",
-        );
-    });
+            );
+        },
+    );
 }
 
 #[test]
 fn answers_arriving_in_any_chunking_are_accepted() {
     for chunking in Chunking::ALL {
-        within(deadline::DEFAULT, &format!("an answer sent in {chunking}"), move || {
-            let harness = Harness::start(PATIENT);
-            let mut stream = harness.connect();
-            let nonce = harness.read_nonce(&mut stream);
-            let answer = framed(&hmac_sha256(KEY, &nonce));
-            chaos::write_chunked(&mut stream, &answer, chunking).unwrap();
-            expect_ok_frame(&mut stream, &format!("the verdict on an answer sent in {chunking}"));
-            expect::ok(
-                &format!("server_handshake for a correct answer sent in {chunking}"),
-                harness.result(),
-                "one read is not one frame: read the 4-byte length, then exactly that \
+        within(
+            deadline::DEFAULT,
+            &format!("an answer sent in {chunking}"),
+            move || {
+                let harness = Harness::start(PATIENT);
+                let mut stream = harness.connect();
+                let nonce = harness.read_nonce(&mut stream);
+                let answer = framed(&hmac_sha256(KEY, &nonce));
+                chaos::write_chunked(&mut stream, &answer, chunking).unwrap();
+                expect_ok_frame(
+                    &mut stream,
+                    &format!("the verdict on an answer sent in {chunking}"),
+                );
+                expect::ok(
+                    &format!("server_handshake for a correct answer sent in {chunking}"),
+                    harness.result(),
+                    "one read is not one frame: read the 4-byte length, then exactly that \
                  many bytes (frame::read_frame does it)",
-            );
-        });
+                );
+            },
+        );
     }
 }
 
@@ -363,107 +395,135 @@ fn malformed_answers_are_refused_without_panicking() {
     let mut cut_off = framed(&[7u8; 32]);
     cut_off.truncate(4 + 10);
     let cases: Vec<(&str, Vec<u8>, Want)> = vec![
-        ("the length prefix 0xFFFFFFFF (4 GiB)", vec![0xff; 4], Want::Protocol),
+        (
+            "the length prefix 0xFFFFFFFF (4 GiB)",
+            vec![0xff; 4],
+            Want::Protocol,
+        ),
         ("a 33-byte answer", framed(&[7u8; 33]), Want::Protocol),
         ("a 5-byte answer", framed(b"hello"), Want::Protocol),
         ("an empty answer frame", framed(b""), Want::Protocol),
         ("32 bytes of garbage", framed(&[0x5a; 32]), Want::Refused),
-        ("an answer cut off after 10 of its 32 bytes", cut_off, Want::UnexpectedEof),
-        ("a length prefix cut off after 2 bytes", vec![0, 0], Want::UnexpectedEof),
-        ("end-of-file instead of an answer", vec![], Want::UnexpectedEof),
+        (
+            "an answer cut off after 10 of its 32 bytes",
+            cut_off,
+            Want::UnexpectedEof,
+        ),
+        (
+            "a length prefix cut off after 2 bytes",
+            vec![0, 0],
+            Want::UnexpectedEof,
+        ),
+        (
+            "end-of-file instead of an answer",
+            vec![],
+            Want::UnexpectedEof,
+        ),
     ];
     for (what, bytes, want) in cases {
-        within(deadline::DEFAULT, &format!("the server's reaction to {what}"), move || {
-            let harness = Harness::start(Duration::from_secs(1));
-            let mut stream = harness.connect();
-            harness.read_nonce(&mut stream);
-            send(&mut stream, &bytes);
-            // Then the client stops sending: end-of-file for the server.
-            let _ = stream.shutdown(Shutdown::Write);
-            let result = harness.result();
-            let (fits, hint) = match want {
-                Want::Protocol => (
-                    matches!(result, Err(AuthError::Protocol(_))),
-                    "an answer frame that is not exactly TAG_LEN bytes is a protocol error; \
+        within(
+            deadline::DEFAULT,
+            &format!("the server's reaction to {what}"),
+            move || {
+                let harness = Harness::start(Duration::from_secs(1));
+                let mut stream = harness.connect();
+                harness.read_nonce(&mut stream);
+                send(&mut stream, &bytes);
+                // Then the client stops sending: end-of-file for the server.
+                let _ = stream.shutdown(Shutdown::Write);
+                let result = harness.result();
+                let (fits, hint) = match want {
+                    Want::Protocol => (
+                        matches!(result, Err(AuthError::Protocol(_))),
+                        "an answer frame that is not exactly TAG_LEN bytes is a protocol error; \
                      read with a limit of TAG_LEN so a huge length prefix is refused \
                      before anything is allocated",
-                ),
-                Want::Refused => (
-                    matches!(result, Err(AuthError::Refused)),
-                    "32 bytes that do not match the tag: refuse",
-                ),
-                Want::UnexpectedEof => (
-                    matches!(&result, Err(AuthError::Io(e)) if e.kind() == ErrorKind::UnexpectedEof),
-                    "the client hung up before a whole answer arrived: that is \
+                    ),
+                    Want::Refused => (
+                        matches!(result, Err(AuthError::Refused)),
+                        "32 bytes that do not match the tag: refuse",
+                    ),
+                    Want::UnexpectedEof => (
+                        matches!(&result, Err(AuthError::Io(e)) if e.kind() == ErrorKind::UnexpectedEof),
+                        "the client hung up before a whole answer arrived: that is \
                      AuthError::Io with ErrorKind::UnexpectedEof (a clean end-of-file \
                      from read_frame, Ok(None), is one too)",
-                ),
-            };
-            expect::that(
-                fits,
-                &format!("server_handshake given {what}: expected {want:?}"),
-                &result,
-                hint,
-            );
-            expect_closed(&mut stream, what);
-        });
+                    ),
+                };
+                expect::that(
+                    fits,
+                    &format!("server_handshake given {what}: expected {want:?}"),
+                    &result,
+                    hint,
+                );
+                expect_closed(&mut stream, what);
+            },
+        );
     }
 }
 
 #[test]
 fn a_silent_client_is_cut_off_by_the_timeout() {
-    within(deadline::DEFAULT, "a client that never answers, and a 100 ms timeout", || {
-        let harness = Harness::start(Duration::from_millis(100));
-        let mut stream = harness.connect();
-        harness.read_nonce(&mut stream);
-        let started = Instant::now();
-        let result = harness.result();
-        let waited = started.elapsed();
-        expect::that(
+    within(
+        deadline::DEFAULT,
+        "a client that never answers, and a 100 ms timeout",
+        || {
+            let harness = Harness::start(Duration::from_millis(100));
+            let mut stream = harness.connect();
+            harness.read_nonce(&mut stream);
+            let started = Instant::now();
+            let result = harness.result();
+            let waited = started.elapsed();
+            expect::that(
             matches!(result, Err(AuthError::TimedOut)),
             "server_handshake for a client that never answers: expected Err(AuthError::TimedOut)",
             &result,
             "set a read timeout on the socket before reading the answer; a read that \
              times out fails with ErrorKind::WouldBlock or TimedOut",
         );
-        expect::that(
-            waited < Duration::from_secs(2),
-            "the server should give up about 100 ms after the nonce (the timeout it was given)",
-            waited,
-            "use the `timeout` argument, not a constant of your own",
-        );
-        expect_closed(&mut stream, "100 ms without an answer");
-    });
+            expect::that(
+                waited < Duration::from_secs(2),
+                "the server should give up about 100 ms after the nonce (the timeout it was given)",
+                waited,
+                "use the `timeout` argument, not a constant of your own",
+            );
+            expect_closed(&mut stream, "100 ms without an answer");
+        },
+    );
 }
 
 #[test]
 fn a_client_that_trickles_its_answer_is_cut_off_by_the_timeout() {
-    within(deadline::DEFAULT, "a client sending one byte every 25 ms, and a 300 ms timeout", || {
-        let harness = Harness::start(Duration::from_millis(300));
-        let mut stream = harness.connect();
-        let nonce = harness.read_nonce(&mut stream);
-        let answer = framed(&hmac_sha256(KEY, &nonce));
-        // The slow peer itself: 36 bytes at 25 ms each take about 0.9 s, three times
-        // the timeout, yet no single read ever waits more than 25 ms.
-        thread::spawn(move || {
-            for byte in answer {
-                if stream.write_all(&[byte]).is_err() {
-                    break;
+    within(
+        deadline::DEFAULT,
+        "a client sending one byte every 25 ms, and a 300 ms timeout",
+        || {
+            let harness = Harness::start(Duration::from_millis(300));
+            let mut stream = harness.connect();
+            let nonce = harness.read_nonce(&mut stream);
+            let answer = framed(&hmac_sha256(KEY, &nonce));
+            // The slow peer itself: 36 bytes at 25 ms each take about 0.9 s, three times
+            // the timeout, yet no single read ever waits more than 25 ms.
+            thread::spawn(move || {
+                for byte in answer {
+                    if stream.write_all(&[byte]).is_err() {
+                        break;
+                    }
+                    thread::sleep(Duration::from_millis(25));
                 }
-                thread::sleep(Duration::from_millis(25));
-            }
-        });
-        let result = harness.result();
-        expect::that(
-            matches!(result, Err(AuthError::TimedOut)),
-            "server_handshake for an answer trickled over 0.9 s with a 300 ms timeout: \
+            });
+            let result = harness.result();
+            expect::that(
+                matches!(result, Err(AuthError::TimedOut)),
+                "server_handshake for an answer trickled over 0.9 s with a 300 ms timeout: \
              expected Err(AuthError::TimedOut)",
-            &result,
-            "a socket read timeout restarts with every read, so a slow client can keep it \
+                &result,
+                "a socket read timeout restarts with every read, so a slow client can keep it \
              alive forever; compute a deadline once and, before each read, set the \
              timeout to the time that is left",
-        );
-    });
+            );
+        },
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -482,49 +542,57 @@ fn fake_server(script: impl FnOnce(TcpStream) + Send + 'static) -> SocketAddr {
 #[test]
 fn the_client_reads_a_challenge_in_any_chunking() {
     for chunking in Chunking::ALL {
-        within(deadline::DEFAULT, &format!("a challenge sent in {chunking}"), move || {
-            let (answers, answer) = mpsc::channel();
-            let nonce: Vec<u8> = (0..32).map(|i| i * 3 + 1).collect();
-            let expected = hmac_sha256(KEY, &nonce);
-            let addr = fake_server(move |mut stream| {
-                let _ = chaos::write_chunked(&mut stream, &framed(&nonce), chunking);
-                let got = frame::read_frame(&mut stream, 1024);
-                let _ = answers.send(format!("{got:?}"));
-                let _ = chaos::write_chunked(&mut stream, &framed(b"OK"), chunking);
-            });
-            let mut stream = net::connect(addr);
-            let result = client_handshake(&mut stream, KEY);
-            let got = answer.recv_timeout(Duration::from_secs(1));
-            expect::eq(
-                &format!("the answer frame the client sent to a challenge sent in {chunking}"),
-                &got,
-                &Ok(format!("{:?}", Ok::<_, ()>(Some(expected)))),
-                "answer with one frame holding compute_tag(key, &nonce)",
-            );
-            expect::ok(
-                &format!("client_handshake with a challenge and \"OK\" sent in {chunking}"),
-                result,
-                "read whole frames with frame::read_frame, never assume one read is one frame",
-            );
-        });
+        within(
+            deadline::DEFAULT,
+            &format!("a challenge sent in {chunking}"),
+            move || {
+                let (answers, answer) = mpsc::channel();
+                let nonce: Vec<u8> = (0..32).map(|i| i * 3 + 1).collect();
+                let expected = hmac_sha256(KEY, &nonce);
+                let addr = fake_server(move |mut stream| {
+                    let _ = chaos::write_chunked(&mut stream, &framed(&nonce), chunking);
+                    let got = frame::read_frame(&mut stream, 1024);
+                    let _ = answers.send(format!("{got:?}"));
+                    let _ = chaos::write_chunked(&mut stream, &framed(b"OK"), chunking);
+                });
+                let mut stream = net::connect(addr);
+                let result = client_handshake(&mut stream, KEY);
+                let got = answer.recv_timeout(Duration::from_secs(1));
+                expect::eq(
+                    &format!("the answer frame the client sent to a challenge sent in {chunking}"),
+                    &got,
+                    &Ok(format!("{:?}", Ok::<_, ()>(Some(expected)))),
+                    "answer with one frame holding compute_tag(key, &nonce)",
+                );
+                expect::ok(
+                    &format!("client_handshake with a challenge and \"OK\" sent in {chunking}"),
+                    result,
+                    "read whole frames with frame::read_frame, never assume one read is one frame",
+                );
+            },
+        );
     }
 }
 
 #[test]
 fn the_client_reports_a_server_that_hangs_up_as_a_refusal() {
-    within(deadline::DEFAULT, "a server that closes after the answer", || {
-        let addr = fake_server(|mut stream| {
-            let _ = frame::write_frame(&mut stream, &[1u8; 32]);
-            let _ = frame::read_frame(&mut stream, 1024);
-            // Refuse: close without a word.
-        });
-        let mut stream = net::connect(addr);
-        expect_refused(
-            "client_handshake when the server closes after the answer",
-            &client_handshake(&mut stream, KEY),
-            "end-of-file (Ok(None) from read_frame) where \"OK\" should be means refused",
-        );
-    });
+    within(
+        deadline::DEFAULT,
+        "a server that closes after the answer",
+        || {
+            let addr = fake_server(|mut stream| {
+                let _ = frame::write_frame(&mut stream, &[1u8; 32]);
+                let _ = frame::read_frame(&mut stream, 1024);
+                // Refuse: close without a word.
+            });
+            let mut stream = net::connect(addr);
+            expect_refused(
+                "client_handshake when the server closes after the answer",
+                &client_handshake(&mut stream, KEY),
+                "end-of-file (Ok(None) from read_frame) where \"OK\" should be means refused",
+            );
+        },
+    );
 }
 
 #[test]
@@ -533,37 +601,49 @@ fn the_client_rejects_a_malformed_challenge_or_verdict() {
     let bad_verdict = [framed(&[1u8; 32]), framed(b"NO")].concat();
     let cases: Vec<(&str, Vec<u8>, Want)> = vec![
         ("a 16-byte nonce", short_nonce, Want::Protocol),
-        ("a nonce with a length prefix of 4 GiB", vec![0xff; 4], Want::Protocol),
-        ("the verdict \"NO\" instead of \"OK\"", bad_verdict, Want::Protocol),
+        (
+            "a nonce with a length prefix of 4 GiB",
+            vec![0xff; 4],
+            Want::Protocol,
+        ),
+        (
+            "the verdict \"NO\" instead of \"OK\"",
+            bad_verdict,
+            Want::Protocol,
+        ),
         ("end-of-file before any nonce", vec![], Want::UnexpectedEof),
     ];
     for (what, bytes, want) in cases {
-        within(deadline::DEFAULT, &format!("a server that sends {what}"), move || {
-            let (done, finished) = mpsc::channel::<()>();
-            let addr = fake_server(move |mut stream| {
-                let _ = stream.write_all(&bytes);
-                let _ = stream.shutdown(Shutdown::Write);
-                // Keep the socket open until the client is done, so the client sees
-                // exactly these bytes and then end-of-file, never a reset.
-                let _ = finished.recv_timeout(Duration::from_secs(3));
-            });
-            let mut stream = net::connect(addr);
-            let result = client_handshake(&mut stream, KEY);
-            let _ = done.send(());
-            let fits = match want {
-                Want::Protocol => matches!(result, Err(AuthError::Protocol(_))),
-                Want::UnexpectedEof => {
-                    matches!(&result, Err(AuthError::Io(e)) if e.kind() == ErrorKind::UnexpectedEof)
-                }
-                Want::Refused => unreachable!(),
-            };
-            expect::that(
-                fits,
-                &format!("client_handshake when the server sends {what}: expected {want:?}"),
-                &result,
-                "the nonce must be exactly NONCE_LEN bytes (read it with that limit), the \
+        within(
+            deadline::DEFAULT,
+            &format!("a server that sends {what}"),
+            move || {
+                let (done, finished) = mpsc::channel::<()>();
+                let addr = fake_server(move |mut stream| {
+                    let _ = stream.write_all(&bytes);
+                    let _ = stream.shutdown(Shutdown::Write);
+                    // Keep the socket open until the client is done, so the client sees
+                    // exactly these bytes and then end-of-file, never a reset.
+                    let _ = finished.recv_timeout(Duration::from_secs(3));
+                });
+                let mut stream = net::connect(addr);
+                let result = client_handshake(&mut stream, KEY);
+                let _ = done.send(());
+                let fits = match want {
+                    Want::Protocol => matches!(result, Err(AuthError::Protocol(_))),
+                    Want::UnexpectedEof => {
+                        matches!(&result, Err(AuthError::Io(e)) if e.kind() == ErrorKind::UnexpectedEof)
+                    }
+                    Want::Refused => unreachable!(),
+                };
+                expect::that(
+                    fits,
+                    &format!("client_handshake when the server sends {what}: expected {want:?}"),
+                    &result,
+                    "the nonce must be exactly NONCE_LEN bytes (read it with that limit), the \
                  verdict exactly \"OK\"; end-of-file before the nonce is Io(UnexpectedEof)",
-            );
-        });
+                );
+            },
+        );
     }
 }

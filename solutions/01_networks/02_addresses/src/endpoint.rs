@@ -64,7 +64,6 @@ impl ToSocketAddrs for Endpoint {
 }
 // ANCHOR_END: to_socket_addrs
 
-// ANCHOR: validate_port
 /// Parses a port number: ASCII digits only, value 1-65535.
 ///
 /// * `""` → [`AddrError::MissingPort`]
@@ -73,6 +72,7 @@ impl ToSocketAddrs for Endpoint {
 /// * 0 (`0`, `00`) → [`AddrError::PortZero`]
 ///
 /// Leading zeros are allowed: `0080` is port 80.
+// ANCHOR: validate_port
 pub fn validate_port(text: &str) -> Result<u16, AddrError> {
     if text.is_empty() {
         return Err(AddrError::MissingPort);
@@ -90,7 +90,6 @@ pub fn validate_port(text: &str) -> Result<u16, AddrError> {
 }
 // ANCHOR_END: validate_port
 
-// ANCHOR: parse_endpoint
 /// Parses `host:port` into an [`Endpoint`].
 ///
 /// Accepted forms:
@@ -112,6 +111,7 @@ pub fn validate_port(text: &str) -> Result<u16, AddrError> {
 /// 5. text after `]` that is not `:` → [`AddrError::JunkAfterBracket`];
 /// 6. no port → [`AddrError::MissingPort`]; a bad port → as [`validate_port`]
 ///    (so port 0 is refused: an endpoint is something to connect to).
+// ANCHOR: parse_endpoint
 pub fn parse_endpoint(text: &str) -> Result<Endpoint, AddrError> {
     match text.strip_prefix('[') {
         Some(bracketed) => parse_bracketed(bracketed),
@@ -180,6 +180,8 @@ fn is_label(label: &str) -> bool {
     (1..=63).contains(&label.len())
         && !label.starts_with('-')
         && !label.ends_with('-')
-        && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && label
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 // ANCHOR_END: parse_endpoint

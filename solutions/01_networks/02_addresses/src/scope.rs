@@ -45,13 +45,13 @@ const V4_RANGES: &[(Ipv4Addr, u8, Scope)] = &[
     (Ipv4Addr::new(100, 64, 0, 0), 10, Scope::Private), // carrier-grade NAT (RFC 6598)
     (Ipv4Addr::new(127, 0, 0, 0), 8, Scope::Loopback),
     (Ipv4Addr::new(169, 254, 0, 0), 16, Scope::LinkLocal), // RFC 3927
-    (Ipv4Addr::new(172, 16, 0, 0), 12, Scope::Private), // RFC 1918
-    (Ipv4Addr::new(192, 0, 0, 9), 32, Scope::Global), // PCP anycast (RFC 7723)
-    (Ipv4Addr::new(192, 0, 0, 10), 32, Scope::Global), // TURN anycast (RFC 8155)
-    (Ipv4Addr::new(192, 0, 0, 0), 24, Scope::Reserved), // IETF protocol assignments
+    (Ipv4Addr::new(172, 16, 0, 0), 12, Scope::Private),    // RFC 1918
+    (Ipv4Addr::new(192, 0, 0, 9), 32, Scope::Global),      // PCP anycast (RFC 7723)
+    (Ipv4Addr::new(192, 0, 0, 10), 32, Scope::Global),     // TURN anycast (RFC 8155)
+    (Ipv4Addr::new(192, 0, 0, 0), 24, Scope::Reserved),    // IETF protocol assignments
     (Ipv4Addr::new(192, 0, 2, 0), 24, Scope::Documentation), // TEST-NET-1 (RFC 5737)
-    (Ipv4Addr::new(192, 168, 0, 0), 16, Scope::Private), // RFC 1918
-    (Ipv4Addr::new(198, 18, 0, 0), 15, Scope::Reserved), // benchmarking (RFC 2544)
+    (Ipv4Addr::new(192, 168, 0, 0), 16, Scope::Private),   // RFC 1918
+    (Ipv4Addr::new(198, 18, 0, 0), 15, Scope::Reserved),   // benchmarking (RFC 2544)
     (Ipv4Addr::new(198, 51, 100, 0), 24, Scope::Documentation), // TEST-NET-2
     (Ipv4Addr::new(203, 0, 113, 0), 24, Scope::Documentation), // TEST-NET-3
     (Ipv4Addr::new(224, 0, 0, 0), 4, Scope::Multicast),
@@ -64,18 +64,49 @@ const V6_RANGES: &[(Ipv6Addr, u8, Scope)] = &[
     (Ipv6Addr::UNSPECIFIED, 128, Scope::Unspecified),
     (Ipv6Addr::LOCALHOST, 128, Scope::Loopback),
     (Ipv6Addr::UNSPECIFIED, 96, Scope::Reserved), // IPv4-compatible, deprecated
-    (Ipv6Addr::new(0x64, 0xff9b, 1, 0, 0, 0, 0, 0), 48, Scope::Private), // local NAT64
-    (Ipv6Addr::new(0x100, 0, 0, 0, 0, 0, 0, 0), 64, Scope::Reserved), // discard-only
-    (Ipv6Addr::new(0x2001, 2, 0, 0, 0, 0, 0, 0), 48, Scope::Reserved), // benchmarking
-    (Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 0), 32, Scope::Documentation),
-    (Ipv6Addr::new(0x3fff, 0, 0, 0, 0, 0, 0, 0), 20, Scope::Documentation),
-    (Ipv6Addr::new(0xfc00, 0, 0, 0, 0, 0, 0, 0), 7, Scope::Private), // unique local
-    (Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 0), 10, Scope::LinkLocal),
-    (Ipv6Addr::new(0xff00, 0, 0, 0, 0, 0, 0, 0), 8, Scope::Multicast),
+    (
+        Ipv6Addr::new(0x64, 0xff9b, 1, 0, 0, 0, 0, 0),
+        48,
+        Scope::Private,
+    ), // local NAT64
+    (
+        Ipv6Addr::new(0x100, 0, 0, 0, 0, 0, 0, 0),
+        64,
+        Scope::Reserved,
+    ), // discard-only
+    (
+        Ipv6Addr::new(0x2001, 2, 0, 0, 0, 0, 0, 0),
+        48,
+        Scope::Reserved,
+    ), // benchmarking
+    (
+        Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 0),
+        32,
+        Scope::Documentation,
+    ),
+    (
+        Ipv6Addr::new(0x3fff, 0, 0, 0, 0, 0, 0, 0),
+        20,
+        Scope::Documentation,
+    ),
+    (
+        Ipv6Addr::new(0xfc00, 0, 0, 0, 0, 0, 0, 0),
+        7,
+        Scope::Private,
+    ), // unique local
+    (
+        Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 0),
+        10,
+        Scope::LinkLocal,
+    ),
+    (
+        Ipv6Addr::new(0xff00, 0, 0, 0, 0, 0, 0, 0),
+        8,
+        Scope::Multicast,
+    ),
 ];
 // ANCHOR_END: tables
 
-// ANCHOR: classify
 /// The scope of `addr`.
 ///
 /// IPv4, first match wins:
@@ -112,6 +143,7 @@ const V6_RANGES: &[(Ipv6Addr, u8, Scope)] = &[
 /// | `fe80::/10` | LinkLocal |
 /// | `ff00::/8` | Multicast |
 /// | anything else (including deprecated site-local `fec0::/10`, RFC 4291) | Global |
+// ANCHOR: classify
 pub fn classify(addr: IpAddr) -> Scope {
     match addr {
         IpAddr::V4(v4) => classify_v4(v4),

@@ -58,25 +58,32 @@ impl LineDecoder {
             return;
         }
         // Forget the lines already returned before growing the buffer. What is
-        // left is at most one unfinished line, so this copy is short.
+        // left is normally one unfinished line, so this copy is short.
         self.buf.drain(..self.start);
         self.start = 0;
         self.buf.extend_from_slice(bytes);
     }
     // ANCHOR_END: feed
 
-    // ANCHOR: next_line
     /// Returns the next complete line, without its line ending.
+    ///
+    /// Lines are numbered from 1; empty lines count.
     ///
     /// * `Ok(Some(line))`: a whole line arrived. `\n` and `\r\n` both end a line;
     ///   a `\r` anywhere else is part of the line.
     /// * `Ok(None)`: no complete line yet; feed more bytes.
-    /// * `Err(TooLong)`: the line has more than `max_len` bytes. Reported as soon
-    ///   as the buffer proves it, even before the line ending arrives.
-    /// * `Err(InvalidUtf8)`: the complete line is not UTF-8. The length is
-    ///   checked first, so a line that is both too long and not UTF-8 is `TooLong`.
+    /// * `Err(LineError::TooLong)`: the line has more than `max_len` bytes,
+    ///   counting every byte before the `\n` except the `\r` of a `\r\n`.
+    ///   Reported as soon as the buffered bytes prove it, without waiting for the
+    ///   line ending: `max_len + 1` bytes with no `\n`, not counting a last byte
+    ///   that is a `\r`, are already too many.
+    /// * `Err(LineError::InvalidUtf8)`: the complete line is not UTF-8. The length
+    ///   is checked first, so a line that is both too long and not UTF-8 is
+    ///   `TooLong`.
     ///
+    /// The answers never depend on how the bytes were cut into `feed` calls.
     /// After an error, every later call returns the same error.
+    // ANCHOR: next_line
     pub fn next_line(&mut self) -> Result<Option<String>, LineError> {
         if let Some(err) = &self.failed {
             return Err(err.clone());
@@ -117,26 +124,26 @@ impl LineDecoder {
     /// Call at end of stream, once `next_line` has returned `Ok(None)`.
     ///
     /// * `Ok(())`: the stream ended right after a line ending (or was empty).
-    /// * `Err(Truncated)`: bytes of an unfinished line are left over; the peer
-    ///   stopped in the middle of a line. They are not returned as a line: a
-    ///   line is only complete once its line ending has arrived.
+    /// * `Err(LineError::Truncated)`: bytes of an unfinished line are left over
+    ///   (even a lone `\r`); the peer stopped in the middle of a line. They are
+    ///   not returned as a line: a line is complete only once its ending arrives.
     /// * The earlier error, if there was one.
-    pub fn finish(&mut self) -> Result<(), LineError> {
+    pub fn finish(&self) -> Result<(), LineError> {
         if let Some(err) = &self.failed {
             return Err(err.clone());
         }
-        let len = self.buffered();
-        if len == 0 {
-            return Ok(());
+        match self.buffered() {
+            0 => Ok(()),
+            len => Err(LineError::Truncated {
+                line: self.lines + 1,
+                len,
+            }),
         }
-        Err(self.fail(LineError::Truncated {
-            line: self.lines + 1,
-            len,
-        }))
     }
     // ANCHOR_END: finish
 
-    /// How many bytes are waiting for a line ending.
+    /// How many bytes are waiting for a line ending (0 once `next_line` has
+    /// returned an error).
     pub fn buffered(&self) -> usize {
         self.buf.len() - self.start
     }

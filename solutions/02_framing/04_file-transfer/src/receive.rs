@@ -21,10 +21,12 @@ use crate::{copy_exact, read_header, FileName, HashingWriter, Limits, TransferEr
 /// an older file of that name keeps its old contents. (The one exception is the
 /// very last step: if syncing `dest_dir` fails after the rename, the complete file
 /// is in place but may not survive a power cut, and the error is returned.)
-/// Errors are those of
-/// [`read_header`], then [`TransferError::BadName`], [`TransferError::TooLarge`],
-/// [`TransferError::TruncatedBody`] (EOF mid-body), [`TransferError::ChecksumMismatch`]
-/// and [`TransferError::Io`] (including a read timeout on a socket).
+///
+/// Errors: those of [`read_header`](crate::read_header), then
+/// [`TransferError::BadName`], [`TransferError::TooLarge`],
+/// [`TransferError::TruncatedBody`] (end of stream mid-body),
+/// [`TransferError::ChecksumMismatch`], and [`TransferError::Io`] (a missing
+/// `dest_dir`, a full disk, a read timeout on a socket…).
 pub fn receive_file(
     input: &mut impl Read,
     dest_dir: &Path,
@@ -66,7 +68,11 @@ pub fn receive_file(
 
 // ANCHOR: receive_body
 /// Streams exactly `size` bytes from `input` into `file`; returns their SHA-256.
-fn receive_body(input: &mut impl Read, size: u64, file: &mut File) -> Result<String, TransferError> {
+fn receive_body(
+    input: &mut impl Read,
+    size: u64,
+    file: &mut File,
+) -> Result<String, TransferError> {
     // The BufWriter turns many small socket reads into few large disk writes, and
     // since it sits in front of the HashingWriter, into few large hash updates.
     let mut sink = BufWriter::new(HashingWriter::new(file));

@@ -16,7 +16,11 @@ use crate::{copy_exact, encode_header, FileName, HashingWriter, Header, Transfer
 /// If `body` ends early the error is [`TransferError::Io`] with kind
 /// `UnexpectedEof`; the receiver is then left waiting for the rest, so close the
 /// connection.
-pub fn send(out: &mut impl Write, header: &Header, body: &mut impl Read) -> Result<(), TransferError> {
+pub fn send(
+    out: &mut impl Write,
+    header: &Header,
+    body: &mut impl Read,
+) -> Result<(), TransferError> {
     FileName::new(&header.name)?;
     // Prefix and JSON in one write: one small segment instead of two.
     out.write_all(&encode_header(header))?;

@@ -11,8 +11,8 @@ use crate::CHUNK_SIZE;
 /// or fewer if `src` ended first.
 ///
 /// Never reads a byte past `len` (what follows belongs to the next message), never
-/// asks `src` for more than [`CHUNK_SIZE`] bytes in one `read`, and holds no more
-/// than one chunk in memory. Retries reads interrupted by a signal; any other
+/// asks `src` for more than [`CHUNK_SIZE`](crate::CHUNK_SIZE) bytes in one `read`,
+/// and holds no more than one chunk in memory. Retries reads interrupted by a signal; any other
 /// error is returned as is.
 pub fn copy_exact(src: &mut impl Read, dst: &mut impl Write, len: u64) -> io::Result<u64> {
     let mut buf = vec![0u8; CHUNK_SIZE];

@@ -53,7 +53,9 @@ pub fn compute_tag(key: &[u8], nonce: &[u8]) -> [u8; TAG_LEN] {
 /// `io::Error` rather than ever falling back to a predictable nonce.
 pub fn fresh_nonce() -> std::io::Result<[u8; NONCE_LEN]> {
     let mut nonce = [0u8; NONCE_LEN];
-    OsRng.try_fill_bytes(&mut nonce).map_err(std::io::Error::other)?;
+    OsRng
+        .try_fill_bytes(&mut nonce)
+        .map_err(std::io::Error::other)?;
     Ok(nonce)
 }
 // ANCHOR_END: fresh_nonce

@@ -52,7 +52,11 @@ fn main() -> ExitCode {
     match tcp_header::split(segment) {
         Ok((header, payload)) => {
             println!("{header:#?}");
-            println!("header: {} bytes, payload: {} bytes", header.header_len(), payload.len());
+            println!(
+                "header: {} bytes, payload: {} bytes",
+                header.header_len(),
+                payload.len()
+            );
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -16,7 +16,9 @@ use addresses::{classify, parse_endpoint};
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.is_empty() {
-        eprintln!("usage: addr ADDRESS|HOST:PORT ...   e.g. addr 192.168.1.5 [::1]:8080 localhost:80");
+        eprintln!(
+            "usage: addr ADDRESS|HOST:PORT ...   e.g. addr 192.168.1.5 [::1]:8080 localhost:80"
+        );
         return ExitCode::FAILURE;
     }
     let mut ok = true;

@@ -16,7 +16,10 @@ fn main() -> Result<(), Box<dyn Error>> {
     let mut stream = TcpStream::connect(&addr)?;
     for file in args {
         let header = send_file(&mut stream, Path::new(&file))?;
-        println!("sent {} ({} bytes, sha256 {})", header.name, header.size, header.sha256);
+        println!(
+            "sent {} ({} bytes, sha256 {})",
+            header.name, header.size, header.sha256
+        );
     }
     // End of stream between transfers: the receiver sees a clean `Closed`.
     stream.shutdown(Shutdown::Write)?;

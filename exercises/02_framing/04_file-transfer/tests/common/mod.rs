@@ -56,6 +56,12 @@ pub fn transfer(name: &str, body: &[u8]) -> Vec<u8> {
     out
 }
 
+/// `result` with its error as text, so it can be compared with `Ok(expected)`
+/// and an unexpected error is shown in full.
+pub fn shown<T, E: std::fmt::Debug>(result: Result<T, E>) -> Result<T, String> {
+    result.map_err(|e| format!("{e:?}"))
+}
+
 /// Limits generous enough for every test file.
 pub fn limits() -> Limits {
     Limits {

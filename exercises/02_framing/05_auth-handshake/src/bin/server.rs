@@ -18,7 +18,9 @@ fn main() -> std::io::Result<()> {
         .expect("set AUTH_KEY to the shared secret")
         .into_bytes()
         .into();
-    let addr = env::args().nth(1).unwrap_or_else(|| "127.0.0.1:7878".into());
+    let addr = env::args()
+        .nth(1)
+        .unwrap_or_else(|| "127.0.0.1:7878".into());
     let listener = TcpListener::bind(&addr)?;
     println!("listening on {addr}");
     for stream in listener.incoming() {
@@ -30,7 +32,10 @@ fn main() -> std::io::Result<()> {
 }
 
 fn serve(mut stream: TcpStream, key: &[u8]) {
-    let peer = stream.peer_addr().map(|a| a.to_string()).unwrap_or_default();
+    let peer = stream
+        .peer_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_default();
     if let Err(err) = server_handshake(&mut stream, key, DEFAULT_TIMEOUT) {
         println!("{peer}: {err}");
         return;

@@ -1,0 +1,427 @@
+//! The runner, run for real against a miniature course (`tests/fixtures/course`).
+//!
+//! The fixture has one exercise of each kind the runner must judge: `adder` (the
+//! stub fails, the solution passes, one listed test passes on the stub), `solved`
+//! (the stub already passes), `hangs` (the stub's test waits forever) and `broken`
+//! (the stub does not compile). Each test copies the fixture to a temporary folder
+//! and runs the built binary with `--root` there, checking what a person would
+//! read: exit codes, table rows, reasons.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use tempfile::TempDir;
+
+/// A fresh copy of the fixture course.
+fn fixture() -> TempDir {
+    let dir = tempfile::Builder::new()
+        .prefix("xtask-fixture-")
+        .tempdir()
+        .expect("a temporary folder");
+    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/course");
+    copy_dir(&from, dir.path());
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(from).unwrap();
+        if rel.starts_with("target") {
+            continue;
+        }
+        let dest = to.join(rel);
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&dest).unwrap();
+        } else {
+            fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
+struct Out {
+    ok: bool,
+    stdout: String,
+    stderr: String,
+}
+
+impl Out {
+    fn last_line(&self) -> &str {
+        self.stdout
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("")
+    }
+
+    /// The table row of an exercise, split into cells.
+    fn row(&self, mark_and_name: &str) -> Vec<String> {
+        let line = self
+            .stdout
+            .lines()
+            .find(|l| l.starts_with(mark_and_name))
+            .unwrap_or_else(|| panic!("no row `{mark_and_name}` in:\n{}", self.stdout));
+        line.split_whitespace().map(str::to_string).collect()
+    }
+
+    fn has(&self, text: &str) -> bool {
+        self.stdout.contains(text) || self.stderr.contains(text)
+    }
+}
+
+fn xtask_in(dir: &Path, root: &Path, args: &[&str]) -> Out {
+    let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .arg("--root")
+        .arg(root)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the runner starts");
+    Out {
+        ok: output.status.success(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+fn xtask(root: &Path, args: &[&str]) -> Out {
+    xtask_in(root, root, args)
+}
+
+fn show(out: &Out) -> String {
+    format!("stdout:\n{}\nstderr:\n{}", out.stdout, out.stderr)
+}
+
+fn adder(root: &Path) -> PathBuf {
+    root.join("exercises/01_basics/01_adder")
+}
+
+#[test]
+fn verify_judges_stubs_solutions_and_metadata() {
+    let course = fixture();
+    let root = course.path();
+
+    // One exercise in order: its row, then the course-wide checks, all pass.
+    let out = xtask(root, &["verify", "adder", "--test-timeout", "3"]);
+    assert!(out.ok, "{}", show(&out));
+    assert_eq!(
+        out.last_line(),
+        "verify: 6 passed, 0 failed",
+        "{}",
+        show(&out)
+    );
+    assert_eq!(
+        out.row("✓ adder")[2..7],
+        ["2", "1", "1", "(1)", "2/2"],
+        "{}",
+        show(&out)
+    );
+    let book_page = fs::read_to_string(root.join("target/book/01_basics/01_adder.html")).unwrap();
+    assert!(
+        book_page.contains("https://example.org/fixture/tree/main/exercises/01_basics/01_adder")
+    );
+    assert!(book_page.contains("cargo xtask hint adder"));
+    assert!(!book_page.contains("{{#exercise}}"));
+    let scratch = fs::read_to_string(root.join("target/verify/Cargo.toml")).unwrap();
+    assert!(
+        scratch.contains(
+            &root
+                .canonicalize()
+                .unwrap()
+                .join("testkit")
+                .display()
+                .to_string()
+        ),
+        "the scratch workspace points at the real test kit:\n{scratch}"
+    );
+
+    // A test passing on the stub must be listed...
+    let meta = adder(root).join("exercise.toml");
+    let original = fs::read_to_string(&meta).unwrap();
+    fs::write(&meta, "hint = \"Add.\"\n").unwrap();
+    let out = xtask(root, &["verify", "adder", "--test-timeout", "3"]);
+    assert!(!out.ok);
+    assert!(
+        out.has("test `zero_plus_zero_is_zero` passes against the untouched stub"),
+        "{}",
+        show(&out)
+    );
+    assert_eq!(out.last_line(), "verify: 5 passed, 1 failed");
+
+    // ...and a listed test must pass on the stub.
+    fs::write(&meta, format!("{original}no_such_test = \"a reason\"\n")).unwrap();
+    let out = xtask(root, &["verify", "adder", "--test-timeout", "3"]);
+    assert!(!out.ok);
+    assert!(
+        out.has("stale: [passes-on-stub] lists `no_such_test`"),
+        "{}",
+        show(&out)
+    );
+    fs::write(&meta, original).unwrap();
+
+    // A scaffolded exercise passes verify as it is.
+    let out = xtask(root, &["new", "basics", "multiply"]);
+    assert!(out.ok, "{}", show(&out));
+    assert!(
+        root.join("exercises/01_basics/05_multiply/tests/multiply.rs")
+            .is_file()
+    );
+    assert!(
+        root.join("solutions/01_basics/05_multiply/src/lib.rs")
+            .is_file()
+    );
+    let summary = fs::read_to_string(root.join("book/SUMMARY.md")).unwrap();
+    assert!(
+        summary.contains("  - [Multiply](01_basics/05_multiply.md)\n"),
+        "{summary}"
+    );
+    let out = xtask(root, &["verify", "multiply", "--test-timeout", "3"]);
+    assert!(out.ok, "{}", show(&out));
+
+    // The whole course: one row per exercise, a reason per miss, the count.
+    let out = xtask(root, &["verify", "--test-timeout", "3"]);
+    assert!(!out.ok, "{}", show(&out));
+    let solved = out.row("✗ solved");
+    assert_eq!(
+        solved[2..7],
+        ["1", "0", "1", "(0)", "1/1"],
+        "{}",
+        show(&out)
+    );
+    let hangs = out.row("✗ hangs");
+    assert_eq!(hangs[2..7], ["1", "1", "0", "(0)", "1/1"], "{}", show(&out));
+    let seconds: f64 = hangs[7].parse().unwrap();
+    assert!(
+        seconds < 60.0,
+        "the hung stub was stopped after its time limit"
+    );
+    let broken = out.row("✗ broken");
+    assert_eq!(broken[2..6], ["1", "–", "–", "1/1"], "{}", show(&out));
+    assert!(out.has(
+        "solved: every test passes against the untouched stub — is the exercise already \
+         solved in place? run `cargo xtask reset solved`"
+    ));
+    assert!(out.has("hangs: the stub's tests hung: still running after 3 s"));
+    assert!(out.has("never finished: waits_for_an_answer"));
+    assert!(out.has("broken: the stub does not compile with its tests"));
+    assert!(out.has("cannot divide `u32` by `{float}`"));
+    // course layout, formatting, test kit, policy, book, links + adder, multiply
+    assert_eq!(
+        out.last_line(),
+        "verify: 8 passed, 3 failed",
+        "{}",
+        show(&out)
+    );
+}
+
+#[test]
+fn verify_reports_course_wide_problems() {
+    let course = fixture();
+    let root = course.path();
+    // A dependency that is not inherited from the workspace, a lesson without its
+    // box, a broken link and unformatted solution code.
+    let manifest = adder(root).join("Cargo.toml");
+    let text = fs::read_to_string(&manifest).unwrap();
+    fs::write(
+        &manifest,
+        text.replace(
+            "testkit.workspace = true",
+            "testkit = { path = \"../../../testkit\" }",
+        ),
+    )
+    .unwrap();
+    fs::write(
+        root.join("book/01_basics/02_solved.md"),
+        "# Solved\n\n[gone](nowhere.md)\n",
+    )
+    .unwrap();
+    fs::write(
+        root.join("solutions/01_basics/01_adder/src/lib.rs"),
+        "pub fn add(a: u32, b: u32) -> u32 { a+b }\n",
+    )
+    .unwrap();
+    let out = xtask(root, &["verify", "adder", "--test-timeout", "3"]);
+    assert!(!out.ok);
+    assert!(
+        out.has("`testkit` must be written `testkit.workspace = true`"),
+        "{}",
+        show(&out)
+    );
+    assert!(
+        out.has(
+            "book/01_basics/02_solved.md is the lesson of `solved` but has no {{#exercise}} box"
+        ),
+        "{}",
+        show(&out)
+    );
+    assert!(
+        out.has("01_basics/02_solved.html: `nowhere.html`: no such file"),
+        "{}",
+        show(&out)
+    );
+    assert!(
+        out.has("solutions/01_basics/01_adder/src/lib.rs is not formatted"),
+        "{}",
+        show(&out)
+    );
+}
+
+#[test]
+fn status_shows_progress_and_the_next_exercise() {
+    let course = fixture();
+    let root = course.path();
+    let out = xtask(root, &["status", "--test-timeout", "2"]);
+    assert!(!out.ok, "not every exercise passes yet");
+    assert!(out.has("  ✓ solved\n"), "{}", show(&out));
+    assert!(out.has("  ✗ adder — 1 of 2 tests fail\n"), "{}", show(&out));
+    assert!(
+        out.has("  ✗ hangs — still running after 2 s, stopped\n"),
+        "{}",
+        show(&out)
+    );
+    assert!(
+        out.has("  ✗ broken — does not compile yet\n"),
+        "{}",
+        show(&out)
+    );
+    assert!(out.has("1 of 4 exercises pass."), "{}", show(&out));
+    assert!(
+        out.has("next: adder — exercises: exercises/01_basics/01_adder, lesson book/01_basics/01_adder.md"),
+        "{}",
+        show(&out)
+    );
+}
+
+#[test]
+fn hint_by_name_or_by_folder() {
+    let course = fixture();
+    let root = course.path();
+
+    let out = xtask(root, &["hint", "adder"]);
+    assert!(out.ok, "{}", show(&out));
+    assert!(out.has("Add the two numbers."));
+    assert!(out.has("book/01_basics/01_adder.md"));
+
+    let out = xtask_in(&adder(root).join("src"), root, &["hint"]);
+    assert!(out.ok, "{}", show(&out));
+    assert!(out.has("Add the two numbers."));
+
+    let out = xtask(root, &["hint"]);
+    assert!(!out.ok);
+    assert!(out.has("which exercise?"), "{}", show(&out));
+
+    let out = xtask(root, &["hint", "nope"]);
+    assert!(!out.ok);
+    assert!(
+        out.has("there is no exercise called `nope`"),
+        "{}",
+        show(&out)
+    );
+    assert!(out.has("adder, solved, hangs, broken"), "{}", show(&out));
+}
+
+fn git(root: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.org"])
+        .args(args)
+        .current_dir(root)
+        .output()
+        .expect("git runs");
+    assert!(status.status.success(), "git {args:?}: {status:?}");
+}
+
+#[test]
+fn reset_backs_up_then_restores_the_stub() {
+    let course = fixture();
+    let root = course.path();
+    git(root, &["init", "-q"]);
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-q", "-m", "course"]);
+
+    let lib = adder(root).join("src/lib.rs");
+    let stub = fs::read_to_string(&lib).unwrap();
+    fs::write(&lib, "// my work in progress\n").unwrap();
+    fs::write(adder(root).join("src/extra.rs"), "// a new file\n").unwrap();
+
+    let out = xtask(root, &["reset", "adder"]);
+    assert!(out.ok, "{}", show(&out));
+    let backup = out
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("your work on adder is saved in "))
+        .unwrap_or_else(|| panic!("no backup path in:\n{}", show(&out)));
+    assert!(backup.starts_with(".backup/adder-"), "{backup}");
+    let backup = root.join(backup);
+    assert_eq!(
+        fs::read_to_string(backup.join("src/lib.rs")).unwrap(),
+        "// my work in progress\n"
+    );
+    assert!(backup.join("src/extra.rs").is_file());
+    assert_eq!(fs::read_to_string(&lib).unwrap(), stub);
+    assert!(!adder(root).join("src/extra.rs").exists());
+}
+
+#[test]
+fn reset_without_git_touches_nothing() {
+    let course = fixture();
+    let root = course.path();
+    let lib = adder(root).join("src/lib.rs");
+    fs::write(&lib, "// my work\n").unwrap();
+    let out = xtask(root, &["reset", "adder"]);
+    assert!(!out.ok);
+    assert!(out.has("not a git checkout"), "{}", show(&out));
+    assert!(out.has("Nothing was changed"), "{}", show(&out));
+    assert_eq!(fs::read_to_string(&lib).unwrap(), "// my work\n");
+    assert!(!root.join(".backup").exists());
+}
+
+#[test]
+fn the_book_refuses_a_box_without_an_exercise() {
+    let course = fixture();
+    let root = course.path();
+    let out = xtask(root, &["book"]);
+    assert!(out.ok, "{}", show(&out));
+    assert!(out.has("book: target/book/index.html"));
+
+    fs::write(
+        root.join("book/intro.md"),
+        "# Introduction\n\n{{#exercise}}\n",
+    )
+    .unwrap();
+    let out = xtask(root, &["book"]);
+    assert!(!out.ok);
+    assert!(
+        out.has("book/intro.md has {{#exercise}} but there is no exercise at exercises/intro/"),
+        "{}",
+        show(&out)
+    );
+}
+
+#[test]
+fn bundle_has_the_book_and_exercises_but_no_solutions() {
+    let course = fixture();
+    let root = course.path();
+    let out = xtask(root, &["bundle"]);
+    assert!(out.ok, "{}", show(&out));
+    assert!(
+        out.has("bundle: target/bundle/course.zip ("),
+        "{}",
+        show(&out)
+    );
+    let file = fs::File::open(root.join("target/bundle/course.zip")).unwrap();
+    let zip = zip::ZipArchive::new(file).unwrap();
+    let names: Vec<String> = zip
+        .file_names()
+        .map(|n| n.expect("a readable name").into_owned())
+        .collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    assert!(names.contains(&"course/book-html/index.html"), "{names:?}");
+    assert!(names.contains(&"course/exercises/01_basics/01_adder/src/lib.rs"));
+    assert!(names.contains(&"course/testkit/src/lib.rs"));
+    assert!(names.contains(&"course/Cargo.lock"));
+    assert!(
+        names
+            .iter()
+            .all(|n| !n.contains("solutions/") && !n.contains("/target/"))
+    );
+}
