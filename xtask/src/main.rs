@@ -155,7 +155,7 @@ fn run(cli: Cli) -> Result<bool> {
                 test_timeout: secs(test_timeout),
             },
         ),
-        Cmd::Status { test_timeout } => status::status(&course, secs(test_timeout)),
+        Cmd::Status { test_timeout } => status::status(&course, secs(test_timeout)).map(|()| true),
         Cmd::Watch { name, test_timeout } => {
             watch::watch(&course, name.as_deref(), secs(test_timeout)).map(|()| true)
         }

@@ -26,17 +26,27 @@
 use crate::course::{Course, Exercise};
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;
-use std::fs;
+use std::fs::{self, File, TryLockError};
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
-/// The prepared scratch workspace.
+/// The prepared scratch workspace, held exclusively until dropped.
 pub struct Scratch {
     /// `<root>/target/verify`.
     pub dir: PathBuf,
+    /// The exercises copied in (those with a solution folder when prepared).
+    members: Vec<String>,
+    /// Two runs at once (an author's `verify NAME` beside a full one) would rewrite
+    /// each other's manifest and copies; the second waits for this lock.
+    _lock: File,
 }
 
 impl Scratch {
+    /// Whether `exercise` has a copy here (its solution folder existed).
+    pub fn has(&self, exercise: &Exercise) -> bool {
+        self.members.contains(&exercise.name)
+    }
+
     /// The copy of `exercise` inside the scratch workspace.
     pub fn copy_of(&self, exercise: &Exercise) -> PathBuf {
         self.dir.join(exercise.rel_solution())
@@ -47,6 +57,7 @@ impl Scratch {
 pub fn prepare(course: &Course, exercises: &[&Exercise]) -> Result<Scratch> {
     let dir = course.root.join("target").join("verify");
     fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let guard = lock(&dir)?;
 
     let manifest = scratch_manifest(course, exercises)?;
     write_if_changed(&dir.join("Cargo.toml"), manifest.as_bytes())?;
@@ -55,12 +66,33 @@ pub fn prepare(course: &Course, exercises: &[&Exercise]) -> Result<Scratch> {
         write_if_changed(&dir.join("Cargo.lock"), &fs::read(&lock)?)?;
     }
 
-    let scratch = Scratch { dir };
+    let scratch = Scratch {
+        dir,
+        members: exercises.iter().map(|e| e.name.clone()).collect(),
+        _lock: guard,
+    };
     for exercise in exercises {
         let files = overlay(course, exercise)?;
         sync(&files, &scratch.copy_of(exercise))?;
     }
     Ok(scratch)
+}
+
+/// Takes the scratch folder's lock, saying so if another run holds it.
+fn lock(dir: &Path) -> Result<File> {
+    let path = dir.join(".lock");
+    let file = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(TryLockError::WouldBlock) => {
+            println!("waiting for another `cargo xtask verify` or `snapshots` to finish…");
+            file.lock()?;
+        }
+        Err(TryLockError::Error(e)) => {
+            return Err(e).with_context(|| format!("cannot lock {}", path.display()));
+        }
+    }
+    Ok(file)
 }
 
 /// The scratch `Cargo.toml`: the root's shared sections, our members.

@@ -166,11 +166,12 @@ fn formatting(course: &Course, exercises: &[&Exercise], scratch: &Scratch) -> Re
     let mut problems = Vec::new();
     let mut cmd = cargo::cargo(&course.root, &course.path("target"));
     cmd.args(["fmt", "--all", "--check"]);
-    problems.extend(fmt_problems(&mut cmd, "cargo fmt --all")?);
+    problems.extend(fmt_problems(course, &mut cmd, "cargo fmt --all")?);
     if course.path("xtask/Cargo.toml").is_file() {
         let mut cmd = cargo::cargo(&course.root, &course.path("target"));
         cmd.args(["fmt", "--check", "--manifest-path", "xtask/Cargo.toml"]);
         problems.extend(fmt_problems(
+            course,
             &mut cmd,
             "cargo fmt --manifest-path xtask/Cargo.toml",
         )?);
@@ -204,17 +205,24 @@ fn formatting(course: &Course, exercises: &[&Exercise], scratch: &Scratch) -> Re
     Ok(problems)
 }
 
-fn fmt_problems(cmd: &mut Command, fix: &str) -> Result<Vec<String>> {
+/// The files `cargo fmt --check` would change, each once, relative to the root.
+fn fmt_problems(course: &Course, cmd: &mut Command, fix: &str) -> Result<Vec<String>> {
     let run = cargo::run(cmd, None)?;
     if run.success() {
         return Ok(Vec::new());
     }
-    let files: Vec<&str> = run
+    let root = format!("{}/", course.root.display());
+    let mut files: Vec<&str> = run
         .stdout
         .lines()
         .filter_map(|l| l.strip_prefix("Diff in "))
-        .map(|l| l.trim_end_matches(':'))
+        // `Diff in /root/path/file.rs:12:` (older rustfmt: `… at line 12:`)
+        .filter_map(|l| l.split([':', ' ']).next())
+        .map(|l| l.strip_prefix(root.as_str()).unwrap_or(l))
         .collect();
+    files.dedup();
+    files.sort();
+    files.dedup();
     let detail = if files.is_empty() {
         cargo::first_lines(run.stderr.trim(), 8)
     } else {
@@ -285,7 +293,7 @@ fn verify_exercise(
     judge_stub(exercise, &stub, limit, &mut row);
     let mut timings = vec![format!("stub {:.1} s", stub.elapsed.as_secs_f64())];
 
-    if course.path(&exercise.rel_solution()).is_dir() {
+    if scratch.has(exercise) {
         let copy = scratch.copy_of(exercise);
         let solution = testrun::test_package(
             &Target {

@@ -271,7 +271,7 @@ fn status_shows_progress_and_the_next_exercise() {
     let course = fixture();
     let root = course.path();
     let out = xtask(root, &["status", "--test-timeout", "2"]);
-    assert!(!out.ok, "not every exercise passes yet");
+    assert!(out.ok, "unfinished exercises are no error: {}", show(&out));
     assert!(out.has("  ✓ solved\n"), "{}", show(&out));
     assert!(out.has("  ✗ adder — 1 of 2 tests fail\n"), "{}", show(&out));
     assert!(

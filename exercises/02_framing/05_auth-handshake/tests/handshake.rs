@@ -60,10 +60,16 @@ impl Harness {
                     .map_err(panic_message);
                     let accepted = matches!(result, Ok(Ok(())));
                     let read_timeout_after = stream.read_timeout().ok().flatten();
+                    // After a panic, let the socket close as this thread ends, so
+                    // the client sees end-of-file instead of a long silence.
+                    let kept_open = match result {
+                        Ok(_) => stream.try_clone().ok(),
+                        Err(_) => None,
+                    };
                     let _ = tx.send(Outcome {
                         result,
                         read_timeout_after,
-                        kept_open: stream.try_clone().ok(),
+                        kept_open,
                     });
                     if accepted {
                         echo_one_frame(&mut stream);

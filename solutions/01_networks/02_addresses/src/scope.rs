@@ -64,47 +64,21 @@ const V6_RANGES: &[(Ipv6Addr, u8, Scope)] = &[
     (Ipv6Addr::UNSPECIFIED, 128, Scope::Unspecified),
     (Ipv6Addr::LOCALHOST, 128, Scope::Loopback),
     (Ipv6Addr::UNSPECIFIED, 96, Scope::Reserved), // IPv4-compatible, deprecated
-    (
-        Ipv6Addr::new(0x64, 0xff9b, 1, 0, 0, 0, 0, 0),
-        48,
-        Scope::Private,
-    ), // local NAT64
-    (
-        Ipv6Addr::new(0x100, 0, 0, 0, 0, 0, 0, 0),
-        64,
-        Scope::Reserved,
-    ), // discard-only
-    (
-        Ipv6Addr::new(0x2001, 2, 0, 0, 0, 0, 0, 0),
-        48,
-        Scope::Reserved,
-    ), // benchmarking
-    (
-        Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 0),
-        32,
-        Scope::Documentation,
-    ),
-    (
-        Ipv6Addr::new(0x3fff, 0, 0, 0, 0, 0, 0, 0),
-        20,
-        Scope::Documentation,
-    ),
-    (
-        Ipv6Addr::new(0xfc00, 0, 0, 0, 0, 0, 0, 0),
-        7,
-        Scope::Private,
-    ), // unique local
-    (
-        Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 0),
-        10,
-        Scope::LinkLocal,
-    ),
-    (
-        Ipv6Addr::new(0xff00, 0, 0, 0, 0, 0, 0, 0),
-        8,
-        Scope::Multicast,
-    ),
+    (net6(0x64, 0xff9b, 1), 48, Scope::Private),  // local-use NAT64 (RFC 8215)
+    (net6(0x100, 0, 0), 64, Scope::Reserved),     // discard-only (RFC 6666)
+    (net6(0x2001, 2, 0), 48, Scope::Reserved),    // benchmarking (RFC 5180)
+    (net6(0x2001, 0xdb8, 0), 32, Scope::Documentation), // RFC 3849
+    (net6(0x3fff, 0, 0), 20, Scope::Documentation), // RFC 9637
+    (net6(0xfc00, 0, 0), 7, Scope::Private),      // unique local (RFC 4193)
+    (net6(0xfe80, 0, 0), 10, Scope::LinkLocal),
+    (net6(0xff00, 0, 0), 8, Scope::Multicast),
 ];
+
+/// An IPv6 network address from its first three groups (the rest are zero),
+/// so that each table row fits on one line.
+const fn net6(a: u16, b: u16, c: u16) -> Ipv6Addr {
+    Ipv6Addr::new(a, b, c, 0, 0, 0, 0, 0)
+}
 // ANCHOR_END: tables
 
 /// The scope of `addr`.

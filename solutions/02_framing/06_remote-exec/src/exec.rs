@@ -170,9 +170,9 @@ fn wait_until(
 
 /// Kills the child's whole process group and reaps the child.
 fn stop(child: &mut Child) {
-    // With `process_group(0)` the group's id is the child's pid. The pid cannot
-    // have been reused: a pid stays taken until its process is reaped and, as a
-    // group id, while any member of the group lives.
+    // With `process_group(0)` the group's id is the child's pid. That number
+    // cannot belong to anyone else: a pid stays taken until its process is
+    // reaped, and as a group id for as long as any member of the group lives.
     let group = Pid::from_raw(child.id() as i32);
     if killpg(group, Signal::SIGKILL).is_err() {
         // The group is gone already; make sure of the child itself.

@@ -3,7 +3,7 @@
 //! ```text
 //! cargo run --bin frame-echo              # listens on 127.0.0.1:7879
 //! cargo run --bin frame-send -- hello     # in another terminal
-//! printf '\0\0\0\5hello' | nc -N 127.0.0.1 7879 | xxd
+//! printf '\000\000\000\005hello' | nc -N 127.0.0.1 7879 | xxd
 //! ```
 
 use std::net::{TcpListener, TcpStream};
