@@ -24,19 +24,52 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// The system allocator, plus a count of live bytes and their high-water mark.
+/// The system allocator, plus a count of live bytes, their high-water mark and the
+/// largest single request.
 #[derive(Debug)]
 pub struct PeakAlloc {
     current: AtomicUsize,
     peak: AtomicUsize,
+    largest: AtomicUsize,
+    /// Requests of this many bytes or more are refused (see [`PeakAlloc::refusing`]).
+    refuse_from: usize,
 }
 
 impl PeakAlloc {
     pub const fn new() -> Self {
+        Self::refusing(usize::MAX)
+    }
+
+    /// Like [`PeakAlloc::new`], but refuses any single request of `bytes` or more.
+    ///
+    /// Use it where the code under test must check an announced length before it
+    /// allocates: a refused request explains itself on stderr, then Rust aborts the
+    /// test binary with "memory allocation of N bytes failed", instead of the
+    /// machine trying to find gigabytes that a 4-byte header merely asked for.
+    pub const fn refusing(bytes: usize) -> Self {
         Self {
             current: AtomicUsize::new(0),
             peak: AtomicUsize::new(0),
+            largest: AtomicUsize::new(0),
+            refuse_from: bytes,
         }
+    }
+
+    /// Runs `f` and returns its value and the largest single allocation it asked for.
+    pub fn largest_in<T>(&self, f: impl FnOnce() -> T) -> (T, usize) {
+        self.largest.store(0, Ordering::SeqCst);
+        let value = f();
+        (value, self.largest.load(Ordering::SeqCst))
+    }
+
+    /// Notes a request of `bytes`; false if it must be refused.
+    fn admit(&self, bytes: usize) -> bool {
+        self.largest.fetch_max(bytes, Ordering::SeqCst);
+        if bytes < self.refuse_from {
+            return true;
+        }
+        explain_refusal();
+        false
     }
 
     /// Bytes allocated and not yet freed.
@@ -70,10 +103,30 @@ impl Default for PeakAlloc {
     }
 }
 
+/// Says on stderr why the test binary is about to abort. Written with a raw
+/// `write(2)`: an allocator must not allocate, and `eprintln!` might.
+fn explain_refusal() {
+    const WHY: &[u8] = b"\ntestkit: refused a huge allocation. The code under test tried to set \
+aside memory for a length it was only told about; compare the length with the limit \
+BEFORE Vec::with_capacity / vec![0; len].\n";
+    #[cfg(unix)]
+    // SAFETY: writing a static buffer to file descriptor 2 has no preconditions;
+    // a failed write is ignored, there is nothing better to do here.
+    unsafe {
+        libc::write(2, WHY.as_ptr().cast(), WHY.len());
+    }
+    #[cfg(not(unix))]
+    let _ = WHY;
+}
+
 // SAFETY: every call is passed unchanged to `System`, which upholds the
-// `GlobalAlloc` contract; the counters only observe sizes and never allocate.
+// `GlobalAlloc` contract, or refused with a null pointer (allowed: it reports an
+// allocation failure); the counters only observe sizes and never allocate.
 unsafe impl GlobalAlloc for PeakAlloc {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if !self.admit(layout.size()) {
+            return std::ptr::null_mut();
+        }
         // SAFETY: same contract as ours, forwarded.
         let ptr = unsafe { System.alloc(layout) };
         if !ptr.is_null() {
@@ -83,6 +136,9 @@ unsafe impl GlobalAlloc for PeakAlloc {
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        if !self.admit(layout.size()) {
+            return std::ptr::null_mut();
+        }
         // SAFETY: same contract as ours, forwarded.
         let ptr = unsafe { System.alloc_zeroed(layout) };
         if !ptr.is_null() {
@@ -98,6 +154,9 @@ unsafe impl GlobalAlloc for PeakAlloc {
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if !self.admit(new_size) {
+            return std::ptr::null_mut();
+        }
         // SAFETY: `ptr` came from `System` with `layout`; the caller upholds the rest.
         let new = unsafe { System.realloc(ptr, layout, new_size) };
         // On failure the old block is still allocated and nothing changes.
@@ -149,6 +208,24 @@ mod tests {
             heap.dealloc(p, Layout::from_size_align(16, 8).unwrap());
         });
         assert_eq!(peak, 4096);
+        assert_eq!(heap.current(), 0);
+    }
+
+    #[test]
+    fn refuses_requests_over_the_limit_and_records_the_largest() {
+        let heap = PeakAlloc::refusing(1 << 20);
+        let ((), largest) = heap.largest_in(|| unsafe {
+            let small = Layout::from_size_align(64, 8).unwrap();
+            let p = heap.alloc(small);
+            assert!(!p.is_null());
+            heap.dealloc(p, small);
+            let huge = Layout::from_size_align(1 << 30, 8).unwrap();
+            assert!(
+                heap.alloc(huge).is_null(),
+                "a 1 GiB request must be refused"
+            );
+        });
+        assert_eq!(largest, 1 << 30);
         assert_eq!(heap.current(), 0);
     }
 

@@ -30,6 +30,9 @@ const CONTENTS: &[&str] = &[
     "xtask/Cargo.lock",
     "xtask/src",
     "README.md",
+    "LICENSE-MIT",
+    "LICENSE-APACHE",
+    ".gitignore",
     "book.toml",
 ];
 

@@ -14,7 +14,12 @@ use std::process::Command;
 pub fn new(course: &Course, part: &str, name: &str) -> Result<()> {
     check_name(course, name)?;
     let part = resolve_part(course, part)?;
-    let number = next_number(course, &part)?;
+    let summary = fs::read_to_string(course.path("book/SUMMARY.md")).unwrap_or_default();
+    // A lesson SUMMARY.md already plans (`[…](02_framing/05_name.md)`) keeps its number.
+    let number = match planned_number(&summary, &part, name) {
+        Some(n) => n,
+        None => next_number(course, &part)?,
+    };
     let folder = format!("{number:02}_{name}");
     let title = title_of(name);
     let lesson_rel = format!("book/{part}/{folder}.md");
@@ -36,16 +41,25 @@ pub fn new(course: &Course, part: &str, name: &str) -> Result<()> {
         ),
         (format!("{solution_rel}/src/lib.rs"), solution(name)),
     ];
+    // An author may write the lesson first: an existing lesson page is kept.
+    let lesson_exists = course.path(&lesson_rel).is_file();
+    let files: Vec<(String, String)> = files
+        .into_iter()
+        .filter(|(rel, _)| !(lesson_exists && *rel == lesson_rel))
+        .collect();
     for (rel, _) in &files {
         if course.path(rel).exists() {
             bail!("{rel} already exists; nothing was created");
         }
     }
 
-    let new_part = !course.path(&format!("book/{part}")).is_dir();
+    // The part is new to the book when SUMMARY.md has no line for it yet.
+    let part_listed = summary.contains(&format!("]({part}/"));
+    let index = format!("book/{part}/index.md");
     let mut created = Vec::new();
-    if new_part {
-        let index = format!("book/{part}/index.md");
+    if !course.path(&index).exists()
+        && (!part_listed || summary.contains(&format!("]({part}/index.md)")))
+    {
         write_new(&course.path(&index), &format!("# {}\n", part_title(&part)))?;
         created.push(index);
     }
@@ -54,13 +68,16 @@ pub fn new(course: &Course, part: &str, name: &str) -> Result<()> {
         created.push(rel.clone());
     }
     format_rust(&created.iter().map(|r| course.path(r)).collect::<Vec<_>>());
-    add_to_summary(course, &part, &folder, &title, new_part)?;
+    add_to_summary(course, &part, &folder, &title)?;
 
     println!("created:");
     for rel in &created {
         println!("  {rel}");
     }
-    println!("  book/SUMMARY.md (one line under the part)");
+    if lesson_exists {
+        println!("kept: {lesson_rel} (it exists; make sure it has the {{{{#exercise}}}} box)");
+    }
+    println!("SUMMARY.md lists the lesson under its part");
     println!(
         "\nnext: write the lesson, the stub's API, the tests and the solution; then\n  \
          cargo xtask verify {name}\n(the first cargo command adds `{name}` to Cargo.lock: \
@@ -151,22 +168,31 @@ fn next_number(course: &Course, part: &str) -> Result<u32> {
     Ok(highest + 1)
 }
 
-/// Adds the lesson to `book/SUMMARY.md` after the part's last line.
-fn add_to_summary(
-    course: &Course,
-    part: &str,
-    folder: &str,
-    title: &str,
-    new_part: bool,
-) -> Result<()> {
+/// The number of a lesson for `name` that SUMMARY.md already lists in `part`.
+fn planned_number(summary: &str, part: &str, name: &str) -> Option<u32> {
+    let prefix = format!("]({part}/");
+    summary.lines().find_map(|line| {
+        let start = line.find(&prefix)? + prefix.len();
+        let file = line[start..].split(')').next()?.strip_suffix(".md")?;
+        let (n, rest) = split_number(file)?;
+        (rest == name).then_some(n)
+    })
+}
+
+/// Adds the lesson to `book/SUMMARY.md` after the part's last line (unless it is
+/// listed already).
+fn add_to_summary(course: &Course, part: &str, folder: &str, title: &str) -> Result<()> {
     let path = course.path("book/SUMMARY.md");
     let text = fs::read_to_string(&path).context("cannot read book/SUMMARY.md")?;
     let entry = format!("[{title}]({part}/{folder}.md)");
+    if text.contains(&format!("]({part}/{folder}.md)")) {
+        return Ok(());
+    }
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
     let needle = format!("]({part}/");
     let last = lines.iter().rposition(|l| l.contains(&needle));
     match last {
-        Some(i) if !new_part => {
+        Some(i) => {
             let line = &lines[i];
             let indent = line.len() - line.trim_start().len();
             // Under the part's index page, lessons are one level deeper.
@@ -177,7 +203,7 @@ fn add_to_summary(
             };
             lines.insert(i + 1, format!("{}- {entry}", " ".repeat(indent)));
         }
-        _ => {
+        None => {
             let heading = part_title(part);
             lines.push(String::new());
             lines.push(format!("# {heading}"));
@@ -330,6 +356,15 @@ fn solution(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_planned_lesson_keeps_its_number() {
+        let summary =
+            "- [Framing](02_framing/index.md)\n  - [Lines](02_framing/02_line-codec.md)\n";
+        assert_eq!(planned_number(summary, "02_framing", "line-codec"), Some(2));
+        assert_eq!(planned_number(summary, "02_framing", "other"), None);
+        assert_eq!(planned_number(summary, "03_processes", "line-codec"), None);
+    }
 
     #[test]
     fn titles_come_from_names() {

@@ -1,9 +1,9 @@
-//! Runs one command on a remote-exec server and shows the reply.
+//! Runs one command on a `rexec-server` and shows the reply.
 //!
 //! ```text
-//! cargo run --bin rexec -- echo 'hello; rm -rf ~'     # the text comes back, nothing runs
-//! cargo run --bin rexec -- seq 1 100000 | tail -1      # 588,895 bytes in one reply
-//! cargo run --bin rexec -- rm -rf /                    # refused: not on the list
+//! cargo run --bin rexec -- echo 'hello; touch /tmp/pwned'   # the text comes back, nothing runs
+//! cargo run --bin rexec -- seq 1 100000 | tail -1           # 588,895 bytes in one reply
+//! cargo run --bin rexec -- rm /tmp/pwned                    # refused: not on the list
 //! ```
 //!
 //! Set `SERVER` to connect somewhere other than 127.0.0.1:7879.

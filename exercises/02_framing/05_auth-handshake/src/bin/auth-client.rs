@@ -1,7 +1,7 @@
-//! Authenticates to `server`, sends each argument as one message, prints the replies.
+//! Authenticates to `auth-server`, sends each argument as one message, prints the replies.
 //!
 //! ```text
-//! AUTH_KEY='some long secret' cargo run --bin client -- hello world
+//! AUTH_KEY='some long secret' cargo run --bin auth-client -- hello world
 //! ```
 //!
 //! Set `SERVER` to connect somewhere other than 127.0.0.1:7878.

@@ -1,7 +1,7 @@
 //! A remote-exec server with a small, harmless allow-list.
 //!
 //! ```text
-//! cargo run --bin server                  # listens on 127.0.0.1:7879
+//! cargo run --bin rexec-server                # listens on 127.0.0.1:7879
 //! cargo run --bin rexec -- echo 'hi; touch /tmp/pwned'
 //! ```
 //!

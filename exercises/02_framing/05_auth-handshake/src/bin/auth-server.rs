@@ -1,9 +1,9 @@
 //! An echo server that lets in only clients who know the key.
 //!
 //! ```text
-//! AUTH_KEY='some long secret' cargo run --bin server            # listens on 127.0.0.1:7878
-//! AUTH_KEY='some long secret' cargo run --bin client -- hello   # in another terminal
-//! AUTH_KEY='a wrong guess'    cargo run --bin client -- hello   # refused
+//! AUTH_KEY='some long secret' cargo run --bin auth-server            # listens on 127.0.0.1:7878
+//! AUTH_KEY='some long secret' cargo run --bin auth-client -- hello   # in another terminal
+//! AUTH_KEY='a wrong guess'    cargo run --bin auth-client -- hello   # refused
 //! ```
 
 use std::env;
