@@ -6,13 +6,17 @@
 //! escaped `\{{#exercise}}` stays text.
 
 use crate::course::Course;
+use crate::links::decode;
 use crate::preprocess::ExercisePreprocessor;
 use anyhow::{Context, Result, bail};
 use mdbook_driver::MDBook;
 use mdbook_driver::builtin_preprocessors::{IndexPreprocessor, LinkPreprocessor};
 use mdbook_driver::config::Config;
+use regex::Regex;
+use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
 use walkdir::WalkDir;
 
 /// Builds the book from `<root>/book.toml`; returns the HTML folder.
@@ -42,7 +46,12 @@ pub fn build(course: &Course) -> Result<PathBuf> {
 }
 
 /// Checks the built site: nothing left unexpanded, and search is there.
-pub fn check_output(site: &Path) -> Result<Vec<String>> {
+///
+/// A `{{#…}}` in the HTML is a link mdBook could not expand (a wrong path or
+/// anchor: mdBook only logs those and leaves the text). The exception is one an
+/// author escaped on purpose (`\{{#include …}}`) to show the syntax.
+pub fn check_output(course: &Course, site: &Path) -> Result<Vec<String>> {
+    let shown_on_purpose = escaped_links(&course.path("book"));
     let mut problems = Vec::new();
     let mut has_search_index = false;
     for entry in WalkDir::new(site) {
@@ -54,11 +63,16 @@ pub fn check_output(site: &Path) -> Result<Vec<String>> {
         if entry.path().extension().is_some_and(|e| e == "html") {
             let html = fs::read_to_string(entry.path())?;
             for line in html.lines().filter(|l| l.contains("{{#")) {
-                problems.push(format!(
-                    "{}: `{}` was left unexpanded (a wrong {{{{#include}}}} path or anchor?)",
-                    entry.path().strip_prefix(site)?.display(),
-                    line.trim()
-                ));
+                let found: Vec<String> = LINK.find_iter(line).map(|m| decode(m.as_str())).collect();
+                let expected = found.len() == line.matches("{{#").count()
+                    && found.iter().all(|f| shown_on_purpose.contains(f));
+                if !expected {
+                    problems.push(format!(
+                        "{}: `{}` was left unexpanded (a wrong {{{{#include}}}} path or anchor?)",
+                        entry.path().strip_prefix(site)?.display(),
+                        line.trim()
+                    ));
+                }
             }
         }
     }
@@ -70,6 +84,26 @@ pub fn check_output(site: &Path) -> Result<Vec<String>> {
         );
     }
     Ok(problems)
+}
+
+static LINK: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\{\{#[^}]*\}\}").expect("valid regex"));
+
+/// The `{{#…}}` texts that book sources escape with a backslash.
+fn escaped_links(src: &Path) -> BTreeSet<String> {
+    let mut shown = BTreeSet::new();
+    for entry in WalkDir::new(src).into_iter().filter_map(Result::ok) {
+        if entry.path().extension().is_some_and(|e| e == "md")
+            && let Ok(text) = fs::read_to_string(entry.path())
+        {
+            for m in LINK.find_iter(&text) {
+                if text[..m.start()].ends_with('\\') {
+                    shown.insert(m.as_str().to_string());
+                }
+            }
+        }
+    }
+    shown
 }
 
 /// `path/index.html` relative to the root when possible, for messages.

@@ -105,7 +105,7 @@ pub fn run(course: &Course, opts: &Options) -> Result<bool> {
     let mut site = None;
     checks.push(step("book", || match book::build(course) {
         Ok(built) => {
-            let problems = book::check_output(&built)?;
+            let problems = book::check_output(course, &built)?;
             site = Some(built);
             Ok(problems)
         }

@@ -232,7 +232,7 @@ fn verify_reports_course_wide_problems() {
     .unwrap();
     fs::write(
         root.join("book/01_basics/02_solved.md"),
-        "# Solved\n\n[gone](nowhere.md)\n",
+        "# Solved\n\n[gone](nowhere.md)\n\n```rust\n{{#include missing.rs}}\n```\n",
     )
     .unwrap();
     fs::write(
@@ -256,6 +256,11 @@ fn verify_reports_course_wide_problems() {
     );
     assert!(
         out.has("01_basics/02_solved.html: `nowhere.html`: no such file"),
+        "{}",
+        show(&out)
+    );
+    assert!(
+        out.has("{{#include missing.rs}}` was left unexpanded"),
         "{}",
         show(&out)
     );

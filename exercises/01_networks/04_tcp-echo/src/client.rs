@@ -28,7 +28,7 @@ pub fn round_trip(addr: SocketAddr, payload: &[u8], timeout: Duration) -> io::Re
     todo!(
         "connect to {addr}, write {} bytes on one thread and read to end-of-file on \
          another, half-closing after the last byte (timeouts of {timeout:?}; lesson \
-         01.4, 'The client')",
+         01.4, 'The client, and a deadlock that hides')",
         payload.len()
     )
 }

@@ -21,7 +21,7 @@ pub fn serve(listener: TcpListener) -> io::Result<()> {
     let _ = listener;
     todo!(
         "accept clients in a loop and serve each with handle_client, reporting (not \
-         returning) its errors (lesson 01.4, 'The server')"
+         returning) its errors (lesson 01.4, 'The iterative echo server')"
     )
 }
 
@@ -41,6 +41,6 @@ pub fn handle_client(stream: TcpStream) -> io::Result<u64> {
     let _ = stream;
     todo!(
         "read into a buffer and write_all each piece back until read returns 0, \
-         then close (lesson 01.4, 'The server')"
+         then close (lesson 01.4, 'The iterative echo server')"
     )
 }
