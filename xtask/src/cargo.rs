@@ -134,6 +134,13 @@ fn own_process_group(_cmd: &mut Command) {}
 /// Waits for `child`, polling so that a time limit can cut in.
 fn wait(child: &mut Child, limit: Option<Duration>) -> Result<Ended> {
     let start = Instant::now();
+    interrupt::track(child.id());
+    let ended = wait_untracked(child, limit, start);
+    interrupt::untrack();
+    ended
+}
+
+fn wait_untracked(child: &mut Child, limit: Option<Duration>, start: Instant) -> Result<Ended> {
     loop {
         if let Some(status) = child.try_wait()? {
             // Whatever the test started and left running goes too.
@@ -169,6 +176,56 @@ fn kill_group(child: &Child) {
 #[cfg(not(unix))]
 fn kill_group(child: &Child) {
     let _ = child;
+}
+
+/// Ctrl-C reaches only the terminal's foreground process group, and every child
+/// runs in a group of its own (so that a time limit can kill it whole). Without
+/// this, Ctrl-C would stop the runner but leave `cargo test` running behind the
+/// prompt. So on Ctrl-C the runner kills the current child's group, then exits.
+#[cfg(unix)]
+pub mod interrupt {
+    use std::sync::atomic::{AtomicI32, Ordering};
+
+    /// The process group of the child being waited for; 0 when there is none.
+    static CHILD_GROUP: AtomicI32 = AtomicI32::new(0);
+
+    extern "C" fn on_interrupt(_signal: libc::c_int) {
+        let group = CHILD_GROUP.load(Ordering::SeqCst);
+        // SAFETY: kill(2) and _exit(2) are async-signal-safe, and the handler
+        // touches nothing but an atomic.
+        unsafe {
+            if group > 0 {
+                libc::kill(-group, libc::SIGKILL);
+            }
+            libc::_exit(130);
+        }
+    }
+
+    /// Installs the handler; call once, early in `main`.
+    pub fn forward() {
+        let handler: extern "C" fn(libc::c_int) = on_interrupt;
+        // SAFETY: `handler` is an `extern "C"` function that only performs
+        // async-signal-safe calls.
+        unsafe {
+            libc::signal(libc::SIGINT, handler as libc::sighandler_t);
+            libc::signal(libc::SIGTERM, handler as libc::sighandler_t);
+        }
+    }
+
+    pub(super) fn track(pid: u32) {
+        CHILD_GROUP.store(pid as i32, Ordering::SeqCst);
+    }
+
+    pub(super) fn untrack() {
+        CHILD_GROUP.store(0, Ordering::SeqCst);
+    }
+}
+
+#[cfg(not(unix))]
+pub mod interrupt {
+    pub fn forward() {}
+    pub(super) fn track(_pid: u32) {}
+    pub(super) fn untrack() {}
 }
 
 /// Reads a pipe to the end on its own thread.

@@ -37,6 +37,7 @@ use std::time::Duration;
 #[derive(Parser)]
 #[command(
     name = "cargo xtask",
+    bin_name = "cargo xtask",
     about = "The course runner: progress, hints, the book, and the CI gate.",
     after_help = "Learners: `cargo xtask status`, `cargo xtask watch`, `cargo xtask hint NAME`.\n\
                   Authors and CI: `cargo xtask verify`."
@@ -117,6 +118,7 @@ enum Cmd {
 
 fn main() -> ExitCode {
     restore_sigpipe();
+    cargo::interrupt::forward();
     let cli = Cli::parse();
     init_logging();
     match run(cli) {

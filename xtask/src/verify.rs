@@ -111,16 +111,17 @@ pub fn run(course: &Course, opts: &Options) -> Result<bool> {
         }
         Err(e) => Ok(vec![format!("{e:#}")]),
     }));
+    let mut notes = Vec::new();
     checks.push(step("links", || {
         let mut problems = links::check_sources(course)?;
         match &site {
             Some(site) => problems.extend(links::check_site(site)?),
-            None => problems.push("the book did not build, so its links were not checked".into()),
+            None => notes.push("links: the book did not build, so its HTML links were not checked"),
         }
         Ok(problems)
     }));
 
-    Ok(report(&rows, &checks))
+    Ok(report(&rows, &checks, &notes))
 }
 
 /// Runs one course-wide check, printing its name and verdict as it goes.
@@ -220,7 +221,6 @@ fn fmt_problems(course: &Course, cmd: &mut Command, fix: &str) -> Result<Vec<Str
         .filter_map(|l| l.split([':', ' ']).next())
         .map(|l| l.strip_prefix(root.as_str()).unwrap_or(l))
         .collect();
-    files.dedup();
     files.sort();
     files.dedup();
     let detail = if files.is_empty() {
@@ -503,7 +503,7 @@ fn clippy(
 }
 
 /// Prints the table, the misses and the closing line; returns whether all passed.
-fn report(rows: &[Row], checks: &[Check]) -> bool {
+fn report(rows: &[Row], checks: &[Check], notes: &[&str]) -> bool {
     let header = [
         "exercise",
         "tests",
@@ -555,6 +555,9 @@ fn report(rows: &[Row], checks: &[Check]) -> bool {
             row.name,
             row.skipped.as_deref().unwrap_or_default()
         );
+    }
+    for note in notes {
+        println!("note: {note}");
     }
     if !misses.is_empty() {
         println!("\nmisses:");

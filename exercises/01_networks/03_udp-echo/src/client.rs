@@ -39,7 +39,8 @@ pub fn request(
 ) -> Result<Vec<u8>, UdpError> {
     todo!(
         "send {} bytes to {server}, wait {timeout:?} for a reply, retry up to {retries} \
-         times, then give up with UdpError::TimedOut (lesson 01.3, 'The client: timeouts and bounded retries')",
+         times, then give up with UdpError::TimedOut (lesson 01.3, 'The client: \
+         timeouts and bounded retries')",
         payload.len()
     )
 }
@@ -61,6 +62,7 @@ pub fn recv_whole(socket: &UdpSocket, max_len: usize) -> Result<(Vec<u8>, Socket
     let _ = socket;
     todo!(
         "receive one datagram into a buffer of {max_len} + 1 bytes and report \
-         UdpError::Truncated when it fills it (lesson 01.3, 'Truncation: a buffer smaller than the datagram')"
+         UdpError::Truncated when it fills it (lesson 01.3, 'Truncation: a buffer \
+         smaller than the datagram')"
     )
 }

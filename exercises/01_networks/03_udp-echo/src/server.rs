@@ -33,6 +33,7 @@ pub fn serve(socket: UdpSocket, stop: &AtomicBool) -> io::Result<()> {
     let _ = (socket, stop);
     todo!(
         "receive datagrams and send each back to its sender until the stop flag is \
-         set, waking every STOP_CHECK to look at it (lesson 01.3, 'The echo server, and how to stop it')"
+         set, waking every STOP_CHECK to look at it (lesson 01.3, 'The echo server, \
+         and how to stop it')"
     )
 }

@@ -24,6 +24,7 @@ use std::net::{SocketAddr, TcpListener};
 pub fn reusable_listener(addr: SocketAddr) -> io::Result<TcpListener> {
     todo!(
         "create a socket2::Socket, set SO_REUSEADDR, bind {addr}, listen(BACKLOG) and \
-         turn it into a TcpListener (lesson 01.5, 'SO_REUSEADDR: restarting on the same port')"
+         turn it into a TcpListener (lesson 01.5, 'SO_REUSEADDR: restarting on the \
+         same port')"
     )
 }
