@@ -15,6 +15,7 @@ mod course;
 mod links;
 mod policy;
 mod preprocess;
+mod report;
 mod reset;
 mod scaffold;
 mod scratch;
