@@ -18,6 +18,7 @@ pub mod deadline;
 pub mod echo;
 pub mod expect;
 pub mod hexdump;
+pub mod limits;
 pub mod net;
 pub mod peak;
 pub mod process;

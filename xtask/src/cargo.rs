@@ -305,7 +305,9 @@ pub fn parse_build(json: &str, package_dir: &Path) -> BuildReport {
                     Some("error") if !is_summary => report.errors.push(rendered),
                     Some("warning") if !is_summary => {
                         let src = PathBuf::from(msg["target"]["src_path"].as_str().unwrap_or(""));
-                        if src.starts_with(package_dir) {
+                        // The library is compiled twice (as itself and as its unit
+                        // tests), so the same warning can come twice.
+                        if src.starts_with(package_dir) && !report.warnings.contains(&rendered) {
                             report.warnings.push(rendered);
                         }
                     }

@@ -102,7 +102,7 @@ fn verify_judges_stubs_solutions_and_metadata() {
     let root = course.path();
 
     // One exercise in order: its row, then the course-wide checks, all pass.
-    let out = xtask(root, &["verify", "adder", "--test-timeout", "3"]);
+    let out = xtask(root, &["verify", "adder", "--test-timeout", "5"]);
     assert!(out.ok, "{}", show(&out));
     assert_eq!(
         out.last_line(),
@@ -139,7 +139,7 @@ fn verify_judges_stubs_solutions_and_metadata() {
     let meta = adder(root).join("exercise.toml");
     let original = fs::read_to_string(&meta).unwrap();
     fs::write(&meta, "hint = \"Add.\"\n").unwrap();
-    let out = xtask(root, &["verify", "adder", "--test-timeout", "3"]);
+    let out = xtask(root, &["verify", "adder", "--test-timeout", "5"]);
     assert!(!out.ok);
     assert!(
         out.has("test `zero_plus_zero_is_zero` passes against the untouched stub"),
@@ -150,7 +150,7 @@ fn verify_judges_stubs_solutions_and_metadata() {
 
     // ...and a listed test must pass on the stub.
     fs::write(&meta, format!("{original}no_such_test = \"a reason\"\n")).unwrap();
-    let out = xtask(root, &["verify", "adder", "--test-timeout", "3"]);
+    let out = xtask(root, &["verify", "adder", "--test-timeout", "5"]);
     assert!(!out.ok);
     assert!(
         out.has("stale: [passes-on-stub] lists `no_such_test`"),
@@ -158,6 +158,24 @@ fn verify_judges_stubs_solutions_and_metadata() {
         show(&out)
     );
     fs::write(&meta, original).unwrap();
+
+    // The stub must build without warnings from the exercise crate.
+    let lib = adder(root).join("src/lib.rs");
+    let stub = fs::read_to_string(&lib).unwrap();
+    fs::write(
+        &lib,
+        stub.replace("    0\n", "    let unused = 0;\n    0\n"),
+    )
+    .unwrap();
+    let out = xtask(root, &["verify", "adder", "--test-timeout", "5"]);
+    assert!(!out.ok);
+    assert!(
+        out.has("the stub compiles with 1 warning(s) from the exercise"),
+        "{}",
+        show(&out)
+    );
+    assert!(out.has("unused variable: `unused`"), "{}", show(&out));
+    fs::write(&lib, stub).unwrap();
 
     // A scaffolded exercise passes verify as it is.
     let out = xtask(root, &["new", "basics", "multiply"]);
@@ -175,11 +193,11 @@ fn verify_judges_stubs_solutions_and_metadata() {
         summary.contains("  - [Multiply](01_basics/05_multiply.md)\n"),
         "{summary}"
     );
-    let out = xtask(root, &["verify", "multiply", "--test-timeout", "3"]);
+    let out = xtask(root, &["verify", "multiply", "--test-timeout", "5"]);
     assert!(out.ok, "{}", show(&out));
 
     // The whole course: one row per exercise, a reason per miss, the count.
-    let out = xtask(root, &["verify", "--test-timeout", "3"]);
+    let out = xtask(root, &["verify", "--test-timeout", "5"]);
     assert!(!out.ok, "{}", show(&out));
     let solved = out.row("✗ solved");
     assert_eq!(
@@ -201,7 +219,7 @@ fn verify_judges_stubs_solutions_and_metadata() {
         "solved: every test passes against the untouched stub — is the exercise already \
          solved in place? run `cargo xtask reset solved`"
     ));
-    assert!(out.has("hangs: the stub's tests hung: still running after 3 s"));
+    assert!(out.has("hangs: the stub's tests hung: still running after 5 s"));
     assert!(out.has("never finished: waits_for_an_answer"));
     assert!(out.has("broken: the stub does not compile with its tests"));
     assert!(out.has("cannot divide `u32` by `{float}`"));
@@ -240,7 +258,7 @@ fn verify_reports_course_wide_problems() {
         "pub fn add(a: u32, b: u32) -> u32 { a+b }\n",
     )
     .unwrap();
-    let out = xtask(root, &["verify", "adder", "--test-timeout", "3"]);
+    let out = xtask(root, &["verify", "adder", "--test-timeout", "5"]);
     assert!(!out.ok);
     assert!(
         out.has("`testkit` must be written `testkit.workspace = true`"),
@@ -275,12 +293,12 @@ fn verify_reports_course_wide_problems() {
 fn status_shows_progress_and_the_next_exercise() {
     let course = fixture();
     let root = course.path();
-    let out = xtask(root, &["status", "--test-timeout", "2"]);
+    let out = xtask(root, &["status", "--test-timeout", "5"]);
     assert!(out.ok, "unfinished exercises are no error: {}", show(&out));
     assert!(out.has("  ✓ solved\n"), "{}", show(&out));
     assert!(out.has("  ✗ adder — 1 of 2 tests fail\n"), "{}", show(&out));
     assert!(
-        out.has("  ✗ hangs — still running after 2 s, stopped\n"),
+        out.has("  ✗ hangs — still running after 5 s, stopped\n"),
         "{}",
         show(&out)
     );
