@@ -8,6 +8,7 @@
 //! This file only parses the command line and hands over; each command lives in
 //! its own module.
 
+mod bench;
 mod book;
 mod bundle;
 mod cargo;
@@ -115,6 +116,16 @@ enum Cmd {
     },
     /// Build an offline classroom zip at target/bundle/course.zip (no solutions).
     Bundle,
+    /// The C10K benchmark: thread-per-connection, poll and epoll echo servers
+    /// (their solutions, release build) at 10, 100 and 1,000 connections.
+    Bench {
+        /// 0.5 s of ping-pong per cell instead of 2 s.
+        #[arg(long)]
+        quick: bool,
+        /// Seconds of ping-pong per cell (overrides --quick).
+        #[arg(long, value_name = "N")]
+        seconds: Option<f64>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -169,6 +180,7 @@ fn run(cli: Cli) -> Result<bool> {
             snapshots::snapshots(&course, &name, secs(test_timeout)).map(|()| true)
         }
         Cmd::Bundle => bundle::bundle(&course).map(|()| true),
+        Cmd::Bench { quick, seconds } => bench::bench(&course, &bench::Options { quick, seconds }),
     }
 }
 

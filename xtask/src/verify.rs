@@ -414,9 +414,14 @@ fn judge_solution(
         row.solution = format!("{passed}/{}", solution.total());
         let failed = solution.names(Outcome::Failed);
         if !failed.is_empty() {
+            // Only point at snapshots where the exercise has some.
+            let snapshot_hint = if copy.join("tests/snapshots").is_dir() {
+                format!(" (run `cargo xtask snapshots {name}` if a snapshot is out of date)")
+            } else {
+                String::new()
+            };
             row.reasons.push(format!(
-                "the solution fails {}: {} (run `cargo xtask snapshots {name}` if a snapshot \
-                 is out of date)",
+                "the solution fails {}: {}{snapshot_hint}",
                 if failed.len() == 1 { "a test" } else { "tests" },
                 failed.join(", ")
             ));
