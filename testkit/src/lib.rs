@@ -14,6 +14,7 @@
 
 pub mod alloc;
 pub mod chaos;
+pub mod chat;
 pub mod deadline;
 pub mod echo;
 pub mod expect;

@@ -1,0 +1,221 @@
+//! Tests for the select echo server. Run them with `cargo test` in this folder.
+//!
+//! Each test binds a `Server` on a free loopback port, runs it on a thread,
+//! talks to it with plain sockets (mostly the shared checks of
+//! `testkit::echo`), then stops it and waits for `run` to return.
+
+mod common;
+
+use std::io::{ErrorKind, Read};
+use std::net::{Shutdown, TcpStream};
+use std::thread;
+use std::time::Duration;
+
+use common::{connect_with_small_receive_buffer, echo_concurrently, pattern, start};
+use select_echo::{Server, READ_CHUNK};
+use testkit::net::connect;
+use testkit::{deadline::DEFAULT, echo, expect, within};
+
+/// Clients connected at once in the concurrency test. Each costs two file
+/// descriptors in this process (the client's end and the server's), and select
+/// can only watch descriptors below 1024.
+const CLIENTS: usize = 100;
+/// Round trips each of them makes.
+const ROUNDS: usize = 3;
+
+#[test]
+fn echoes_what_one_client_sends() {
+    within(DEFAULT, "a few round trips with one client", || {
+        let server = start();
+        server.check(
+            "accept the client, watch it in the read set, and write back what you read",
+            |addr| {
+                let mut client = connect(addr);
+                echo::round_trip(&mut client, b"hello\n", "a client");
+                echo::round_trip(&mut client, b"x", "a client sending one byte");
+                let binary: Vec<u8> = (0..=255).collect();
+                echo::round_trip(&mut client, &binary, "a client sending every byte value");
+            },
+        );
+        server.stop();
+    });
+}
+
+#[test]
+fn serves_many_clients_at_once() {
+    testkit::limits::raise_fd_limit(2 * CLIENTS as u64 + 200);
+    within(
+        Duration::from_secs(20),
+        "100 clients connected at once, 3 round trips each",
+        || {
+            let server = start();
+            server.check(
+                "every client connects before any of them talks: accept every waiting \
+                 client each time the listener is readable, and put every connection in \
+                 the read set on every turn",
+                |addr| echo::many_clients(addr, CLIENTS, ROUNDS),
+            );
+            server.stop();
+        },
+    );
+}
+
+#[test]
+fn a_silent_client_blocks_no_one() {
+    within(DEFAULT, "a client beside a silent one", || {
+        let server = start();
+        server.check(
+            "read only from sockets select reported readable, and make every socket \
+             non-blocking",
+            echo::silent_client_blocks_no_one,
+        );
+        server.stop();
+    });
+}
+
+#[test]
+fn a_vanishing_client_crashes_nothing() {
+    within(DEFAULT, "a client after one that vanished", || {
+        let server = start();
+        server.check(
+            "a reset makes the socket readable and its read fail: drop that connection \
+             (report it on stderr) and serve the others",
+            echo::vanishing_client_crashes_nothing,
+        );
+        server.stop();
+    });
+}
+
+#[test]
+fn a_burst_in_one_write_comes_back_whole() {
+    within(DEFAULT, "a burst sent in one write", || {
+        let server = start();
+        // Several READ_CHUNKs in one write: the rest of the burst stays in the
+        // socket after the first read, and select reports it again.
+        let messages = READ_CHUNK / 3;
+        server.check(
+            "select is level-triggered: bytes left in the socket make it readable on \
+             the next turn too; keep the socket in the read set",
+            move |addr| echo::burst(addr, messages),
+        );
+        server.stop();
+    });
+}
+
+#[test]
+fn a_message_larger_than_the_socket_buffers_comes_back_intact() {
+    within(
+        DEFAULT,
+        "the echo of 4 MiB to a client with a small buffer",
+        || {
+            let server = start();
+            server.check(
+                "a write to a full socket takes part of the bytes or says WouldBlock: keep \
+             the rest in the outbox and put the socket in the write set",
+                |addr| {
+                    let mut client = connect_with_small_receive_buffer(addr);
+                    echo_concurrently(&mut client, &pattern(4 << 20), "the echo of 4 MiB");
+                },
+            );
+            server.stop();
+        },
+    );
+}
+
+#[test]
+fn a_slow_reader_stalls_no_one() {
+    within(DEFAULT, "a client beside a slow reader", || {
+        let server = start();
+        server.check(
+            "never wait for one client: what its socket will not take waits in its \
+             outbox while the loop serves the others",
+            |addr| echo::slow_reader_stalls_no_one(addr, 2 << 20),
+        );
+        server.stop();
+    });
+}
+
+#[test]
+fn a_half_closed_client_gets_its_whole_echo_then_end_of_file() {
+    within(DEFAULT, "the echo to a client that half-closed", || {
+        let server = start();
+        server.check(
+            "a read of 0 means the client will send no more, not that it is gone: \
+             finish sending its outbox, and only then close the connection",
+            |addr| {
+                let payload = pattern(512 << 10);
+                let mut client = connect_with_small_receive_buffer(addr);
+                let writer = {
+                    let mut client = client.try_clone().unwrap();
+                    let payload = payload.clone();
+                    thread::spawn(move || {
+                        std::io::Write::write_all(&mut client, &payload)?;
+                        client.shutdown(Shutdown::Write)
+                    })
+                };
+                let echo = testkit::net::read_to_end(&mut client, "the echo, then end-of-file");
+                writer
+                    .join()
+                    .unwrap()
+                    .expect("sending 512 KiB, then half-closing");
+                expect::that(
+                    echo == payload,
+                    "everything before end-of-file should be the 512 KiB sent",
+                    common::first_difference(&echo, &payload),
+                    "echo every byte before closing",
+                );
+            },
+        );
+        server.stop();
+    });
+}
+
+#[test]
+fn stop_ends_run_and_closes_every_connection() {
+    within(DEFAULT, "a stop with clients connected", || {
+        let server = start();
+        let (tx, rx) = std::sync::mpsc::channel();
+        server.check("echo each client", move |addr| {
+            let mut clients: Vec<TcpStream> = (0..3).map(|_| connect(addr)).collect();
+            for (i, client) in clients.iter_mut().enumerate() {
+                echo::round_trip(client, b"before the stop\n", &format!("client {i}"));
+            }
+            tx.send(clients).unwrap();
+        });
+        let mut clients = rx.recv().unwrap();
+        server.stop();
+        for (i, client) in clients.iter_mut().enumerate() {
+            let after = client.read(&mut [0u8; 1]);
+            expect::that(
+                matches!(&after, Ok(0))
+                    || matches!(&after, Err(e) if e.kind() == ErrorKind::ConnectionReset),
+                &format!("client {i} after the server stopped: end-of-file (or a reset)"),
+                after.map_err(|e| e.kind()),
+                "when run returns, the connections it owns are dropped, which closes them",
+            );
+        }
+    });
+}
+
+#[test]
+fn a_stop_before_run_is_not_lost() {
+    within(DEFAULT, "run after an early stop", || {
+        let server = expect::ok(
+            "Server::bind(\"127.0.0.1:0\")",
+            Server::bind("127.0.0.1:0"),
+            "bind is written for you",
+        );
+        let stopper = server.stopper();
+        // Stoppers are Send and Clone: stop from another thread, with a copy.
+        let copy = stopper.clone();
+        thread::spawn(move || copy.stop()).join().unwrap();
+        expect::ok(
+            "run, after a stop that came before it",
+            server.run(),
+            "the byte stop() wrote is still in the wake-up socket: the first select \
+             reports it readable, and run returns Ok(())",
+        );
+        // Stopping a server that has stopped is harmless.
+        stopper.stop();
+    });
+}

@@ -1,0 +1,123 @@
+//! What a child process does between `fork` and its end.
+//!
+//! The child is a copy of a process that may have many threads (a test binary
+//! has one per running test). Only the thread that called `fork` exists in the
+//! child; a lock another thread held at that moment (the memory allocator's,
+//! stdout's) stays locked for ever. So until it exits, the child makes only
+//! async-signal-safe system calls, allocates nothing, and never returns into
+//! the code that called `fork`.
+
+use std::io::{self, ErrorKind, Read, Write};
+use std::net::TcpStream;
+use std::os::fd::{AsRawFd, RawFd};
+use std::panic::{self, AssertUnwindSafe};
+
+use crate::CHUNK;
+
+/// Serves the client on `stream` in a freshly forked child, then ends the
+/// child process. Never returns.
+///
+/// 1. Closes every descriptor it inherited except 0, 1, 2 and `stream`, with
+///    [`close_inherited_fds`]: the listener, and (in a test process) every
+///    other client's socket, which would otherwise stay open as long as this
+///    child lives.
+/// 2. If `greeting` is true, writes `pid <its pid>\n` (see
+///    [`Server::with_pid_greeting`](crate::Server::with_pid_greeting)). Always
+///    after step 1, so a client that reads the greeting knows the child holds
+///    nothing but its connection.
+/// 3. Echoes everything until the client half-closes or closes (read returns
+///    0), with a buffer of [`CHUNK`](crate::CHUNK) bytes on the stack.
+/// 4. Ends the process with `_exit`: status 0 after end-of-file, 1 after an I/O
+///    error (a reset, a broken pipe), 2 after a panic. No destructor, `atexit`
+///    handler or stdio flush runs: they belong to the parent's state.
+///
+/// Nothing here allocates, and a panic never unwinds out of this function
+/// into the caller's code (in a test, the test harness would then go on in
+/// two processes).
+// ANCHOR: serve
+pub fn serve(stream: &TcpStream, greeting: bool, fd_limit: RawFd) -> ! {
+    close_inherited_fds(stream.as_raw_fd(), fd_limit);
+    let status = match panic::catch_unwind(AssertUnwindSafe(|| converse(stream, greeting))) {
+        Ok(Ok(())) => 0,
+        Ok(Err(_)) => 1,
+        Err(_) => 2,
+    };
+    // SAFETY: `_exit` ends the process at once and is async-signal-safe. It
+    // runs no destructors and flushes no buffers, which is the point: those
+    // belong to the parent, and could wait on locks no thread here will free.
+    unsafe { libc::_exit(status) }
+}
+// ANCHOR_END: serve
+
+/// The conversation: the optional greeting, then the echo.
+fn converse(stream: &TcpStream, greeting: bool) -> io::Result<()> {
+    if greeting {
+        greet(stream)?;
+    }
+    echo(stream)
+}
+
+// ANCHOR: greet
+/// Writes `pid <n>\n`, formatted into a buffer on the stack (no allocation).
+fn greet(mut stream: &TcpStream) -> io::Result<()> {
+    let mut line = [0u8; 32];
+    let mut cursor = io::Cursor::new(&mut line[..]);
+    writeln!(cursor, "pid {}", std::process::id())?;
+    let len = cursor.position() as usize;
+    stream.write_all(&line[..len])
+}
+// ANCHOR_END: greet
+
+/// Part 01's echo loop, with the buffer on the stack.
+fn echo(mut stream: &TcpStream) -> io::Result<()> {
+    let mut buf = [0u8; CHUNK];
+    loop {
+        let len = match stream.read(&mut buf) {
+            Ok(0) => return Ok(()),
+            Ok(len) => len,
+            Err(err) if err.kind() == ErrorKind::Interrupted => continue,
+            Err(err) => return Err(err),
+        };
+        stream.write_all(&buf[..len])?;
+    }
+}
+
+// ANCHOR: close_inherited
+/// Closes every file descriptor from 3 up except `keep`; 0, 1 and 2 (stdin,
+/// stdout, stderr) stay open.
+///
+/// `limit` is one more than the highest descriptor that may be open; read it
+/// before `fork` (`getrlimit` is not on the async-signal-safe list). On Linux
+/// one `close_range` system call does it all (Linux 5.9 and later); elsewhere,
+/// or on an older kernel, each descriptor below `limit` is closed in turn.
+pub fn close_inherited_fds(keep: RawFd, limit: RawFd) {
+    if keep > 3 {
+        close_fds(3, keep - 1, limit);
+    }
+    close_fds((keep + 1).max(3), RawFd::MAX, limit);
+}
+
+fn close_fds(first: RawFd, last: RawFd, limit: RawFd) {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: close_range only closes descriptors. The child uses none of
+        // them: it owns `keep` and nothing else.
+        let closed = unsafe {
+            libc::syscall(
+                libc::SYS_close_range,
+                first as libc::c_uint,
+                last as libc::c_uint,
+                0 as libc::c_uint,
+            )
+        };
+        if closed == 0 {
+            return;
+        }
+    }
+    for fd in first..=last.min(limit - 1) {
+        // SAFETY: as above. Descriptors that were not open fail with EBADF,
+        // which is harmless and ignored.
+        unsafe { libc::close(fd) };
+    }
+}
+// ANCHOR_END: close_inherited

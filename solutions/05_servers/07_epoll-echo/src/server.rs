@@ -1,0 +1,217 @@
+//! The event loop: one thread, one epoll instance, every client.
+
+use std::collections::HashMap;
+use std::io::{self, ErrorKind};
+use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::sync::Arc;
+
+use nix::errno::Errno;
+use nix::sys::epoll::{Epoll, EpollCreateFlags, EpollEvent, EpollFlags, EpollTimeout};
+use nix::sys::eventfd::{EfdFlags, EventFd};
+
+use crate::connection::{Connection, Next};
+
+/// The token epoll hands back for the listening socket.
+const LISTENER: u64 = 0;
+/// The token of the eventfd that [`Stopper::stop`] writes to.
+const WAKER: u64 = 1;
+/// Connections get tokens from here up, each a new one, never reused.
+const FIRST_CONNECTION: u64 = 2;
+
+/// How many ready file descriptors one `epoll_wait` may return. More stay on
+/// the ready list for the next call; none is lost.
+const EVENTS_PER_WAIT: usize = 1024;
+
+/// What every connection is registered for.
+// ANCHOR: interest
+fn connection_interest(token: u64) -> EpollEvent {
+    // Edge-triggered (EPOLLET): an event when something changes, not for as long
+    // as a condition holds. Registering IN and OUT once, for good, costs no
+    // epoll_ctl per write: an EPOLLOUT edge comes only after a write found the
+    // socket full. EPOLLRDHUP reports the client's FIN; EPOLLERR and EPOLLHUP are
+    // always reported, asked for or not.
+    let flags = EpollFlags::EPOLLIN | EpollFlags::EPOLLOUT | EpollFlags::EPOLLRDHUP;
+    EpollEvent::new(flags | EpollFlags::EPOLLET, token)
+}
+// ANCHOR_END: interest
+
+/// An echo server that serves every client from one thread with epoll.
+#[derive(Debug)]
+pub struct Server {
+    listener: TcpListener,
+    epoll: Epoll,
+    waker: Arc<EventFd>,
+    connections: HashMap<u64, Connection>,
+    next_token: u64,
+}
+
+/// Stops a running [`Server`] from any thread. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Stopper {
+    waker: Arc<EventFd>,
+}
+
+impl Server {
+    /// Binds a listening socket, creates the epoll instance and registers the
+    /// listener and the wake-up eventfd with it.
+    ///
+    /// Errors: the address cannot be bound (in use, not local), or the kernel
+    /// refuses an epoll instance or an eventfd (out of file descriptors).
+    // ANCHOR: bind
+    pub fn bind(addr: impl ToSocketAddrs) -> io::Result<Server> {
+        let listener = TcpListener::bind(addr)?;
+        // With ET, accept runs until WouldBlock: it must never block.
+        listener.set_nonblocking(true)?;
+        // epoll_create1: the instance is a file descriptor; CLOEXEC keeps it
+        // out of any program this process might exec.
+        let epoll = Epoll::new(EpollCreateFlags::EPOLL_CLOEXEC)?;
+        let waker = EventFd::from_flags(EfdFlags::EFD_CLOEXEC | EfdFlags::EFD_NONBLOCK)?;
+        // epoll_ctl(ADD): the u64 is ours; epoll hands it back with each event.
+        let accept = EpollFlags::EPOLLIN | EpollFlags::EPOLLET;
+        epoll.add(&listener, EpollEvent::new(accept, LISTENER))?;
+        // Level-triggered: once stop() has written, the eventfd stays readable.
+        epoll.add(&waker, EpollEvent::new(EpollFlags::EPOLLIN, WAKER))?;
+        Ok(Server {
+            listener,
+            epoll,
+            waker: Arc::new(waker),
+            connections: HashMap::new(),
+            next_token: FIRST_CONNECTION,
+        })
+    }
+    // ANCHOR_END: bind
+
+    /// The address the server listens on (the real port, after binding port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    /// A handle that stops [`Server::run`] from another thread.
+    pub fn stopper(&self) -> Stopper {
+        Stopper {
+            waker: Arc::clone(&self.waker),
+        }
+    }
+
+    /// Serves clients until stopped; returns `Ok(())` after [`Stopper::stop`].
+    ///
+    /// Returning drops every connection, which closes them: clients read
+    /// end-of-file. Errors: only an `epoll_wait` failure (other than EINTR).
+    /// One client's trouble closes that client, never the server.
+    // ANCHOR: run
+    pub fn run(mut self) -> io::Result<()> {
+        let mut events = vec![EpollEvent::empty(); EVENTS_PER_WAIT];
+        loop {
+            // Blocks until something is ready; returns only the ready ones.
+            let ready = match self.epoll.wait(&mut events, EpollTimeout::NONE) {
+                Ok(ready) => ready,
+                Err(Errno::EINTR) => continue,
+                Err(e) => return Err(e.into()),
+            };
+            for event in &events[..ready] {
+                match event.data() {
+                    WAKER => return Ok(()),
+                    LISTENER => self.accept_all(),
+                    token => self.serve(token),
+                }
+            }
+        }
+    }
+    // ANCHOR_END: run
+
+    /// Accepts every client waiting in the backlog. Edge-triggered: a crowd that
+    /// arrived at once gave one event, so accept until WouldBlock.
+    // ANCHOR: accept_all
+    fn accept_all(&mut self) {
+        loop {
+            match self.listener.accept() {
+                Ok((stream, peer)) => {
+                    if let Err(e) = self.register(stream, peer) {
+                        eprintln!("epoll-echo: {peer}: could not register: {e}");
+                    }
+                }
+                Err(e) if e.kind() == ErrorKind::WouldBlock => return,
+                // The client gave up while it waited in the backlog.
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        ErrorKind::ConnectionAborted | ErrorKind::Interrupted
+                    ) => {}
+                Err(e) => {
+                    // Out of file descriptors, most likely. The clients still in
+                    // the backlog wait for the next connection's edge.
+                    eprintln!("epoll-echo: accept failed: {e}");
+                    return;
+                }
+            }
+        }
+    }
+    // ANCHOR_END: accept_all
+
+    fn register(&mut self, stream: TcpStream, peer: SocketAddr) -> io::Result<()> {
+        // An accepted socket does not inherit O_NONBLOCK from the listener.
+        stream.set_nonblocking(true)?;
+        // Echo each piece at once; do not let Nagle hold small replies back.
+        stream.set_nodelay(true)?;
+        let token = self.next_token;
+        self.next_token += 1;
+        // ADD also reports what is ready already: bytes the client sent before
+        // this call bring an event on the next wait.
+        self.epoll.add(&stream, connection_interest(token))?;
+        self.connections
+            .insert(token, Connection::new(stream, peer));
+        Ok(())
+    }
+
+    /// Lets the connection do its I/O, then re-arms or closes it.
+    // ANCHOR: serve
+    fn serve(&mut self, token: u64) {
+        // An event for a connection closed earlier in this batch: skip it.
+        // (Tokens are never reused, so it cannot reach a newer connection.)
+        let Some(connection) = self.connections.get_mut(&token) else {
+            return;
+        };
+        let outcome = match connection.pump() {
+            // epoll_ctl(MOD) looks at the socket afresh: unread bytes put it
+            // back on the ready list, behind everyone already there.
+            Ok(Next::Rearm) => self
+                .epoll
+                .modify(connection.stream(), &mut connection_interest(token))
+                .map(|()| Next::Rearm)
+                .map_err(io::Error::from),
+            other => other,
+        };
+        match outcome {
+            Ok(Next::Wait | Next::Rearm) => {}
+            Ok(Next::Close) => self.close(token),
+            Err(e) => {
+                // A reset or a broken pipe: that client is gone, the rest go on.
+                eprintln!("epoll-echo: {}: {e}", connection.peer());
+                self.close(token);
+            }
+        }
+    }
+    // ANCHOR_END: serve
+
+    fn close(&mut self, token: u64) {
+        if let Some(connection) = self.connections.remove(&token) {
+            // epoll_ctl(DEL) before the close. (Closing the last descriptor of a
+            // socket removes it anyway, but a dup'ed one would keep it alive.)
+            let _ = self.epoll.delete(connection.stream());
+        }
+    }
+}
+
+// ANCHOR: stop
+impl Stopper {
+    /// Makes [`Server::run`] return `Ok(())`, wherever it is: adding to the
+    /// eventfd's counter makes it readable, and epoll reports it at once.
+    /// Stopping twice, or before `run` started, is harmless.
+    pub fn stop(&self) {
+        // Only fails if the counter would overflow: it is far from that.
+        let _ = self.waker.write(1);
+    }
+}
+// ANCHOR_END: stop

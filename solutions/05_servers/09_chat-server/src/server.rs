@@ -1,0 +1,255 @@
+//! The server: a listener, a wake-up socket for the handles, and the poll loop.
+
+use std::io::{self, ErrorKind, Read, Write};
+use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
+use std::os::fd::AsFd;
+use std::os::unix::net::UnixStream;
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::Arc;
+use std::time::Instant;
+
+use nix::errno::Errno;
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+
+use crate::room::{Room, Token};
+
+/// The most connections taken from the accept queue in one turn of the loop,
+/// so a flood of new clients cannot starve the ones already talking.
+const ACCEPTS_PER_TURN: usize = 64;
+
+/// What the handles ask of the loop.
+#[derive(Debug)]
+enum Control {
+    Announce(String),
+    Stop,
+}
+
+// ANCHOR: handle
+/// The sending half shared by [`Stopper`] and [`Announcer`]: a queue of
+/// requests, and one end of a socket pair whose other end the loop polls, so
+/// that a request wakes a loop asleep in `poll` (the self-pipe trick).
+#[derive(Debug, Clone)]
+struct Handle {
+    requests: Sender<Control>,
+    wake: Arc<UnixStream>,
+}
+
+impl Handle {
+    fn send(&self, control: Control) {
+        // The loop has stopped and dropped the receiver: nobody to ask.
+        if self.requests.send(control).is_err() {
+            return;
+        }
+        // One byte is enough to make the other end readable. If the socket
+        // buffer is full (WouldBlock), a wake-up is already pending; any other
+        // error means the loop is gone. Either way there is nothing to do.
+        let _ = (&*self.wake).write(&[1]);
+    }
+}
+// ANCHOR_END: handle
+
+/// Stops a running [`Server`] from another thread. Cloneable.
+#[derive(Debug, Clone)]
+pub struct Stopper(Handle);
+
+impl Stopper {
+    /// Asks the server to stop: `run` closes every connection and returns
+    /// `Ok(())`. Works before `run` starts too; does nothing once it has ended.
+    pub fn stop(&self) {
+        self.0.send(Control::Stop);
+    }
+}
+
+/// Sends announcements to everyone in the room from another thread. Cloneable.
+#[derive(Debug, Clone)]
+pub struct Announcer(Handle);
+
+impl Announcer {
+    /// Queues `text` for every client that has joined (not those still
+    /// choosing a name), as `[admin] <line>` for each line of `text`; an empty
+    /// text sends nothing. Does nothing once the server has stopped.
+    pub fn announce(&self, text: &str) {
+        self.0.send(Control::Announce(text.to_owned()));
+    }
+}
+
+/// A chat room server on one thread. See the crate docs for the protocol.
+#[derive(Debug)]
+pub struct Server {
+    listener: TcpListener,
+    /// The end of the wake-up pair the loop polls.
+    woken: UnixStream,
+    requests: Receiver<Control>,
+    handle: Handle,
+}
+
+impl Server {
+    /// Binds the listener (use `127.0.0.1:0` in tests) and prepares the
+    /// wake-up socket pair. Nothing is served until [`run`](Self::run).
+    pub fn bind(addr: impl ToSocketAddrs) -> io::Result<Server> {
+        let listener = TcpListener::bind(addr)?;
+        // Every socket the loop touches is non-blocking: `poll` tells us when
+        // to try, and a wrong guess must cost a `WouldBlock`, not a stall.
+        listener.set_nonblocking(true)?;
+        let (woken, wake) = UnixStream::pair()?;
+        woken.set_nonblocking(true)?;
+        wake.set_nonblocking(true)?;
+        let (requests_tx, requests) = mpsc::channel();
+        Ok(Server {
+            listener,
+            woken,
+            requests,
+            handle: Handle {
+                requests: requests_tx,
+                wake: Arc::new(wake),
+            },
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    pub fn stopper(&self) -> Stopper {
+        Stopper(self.handle.clone())
+    }
+
+    pub fn announcer(&self) -> Announcer {
+        Announcer(self.handle.clone())
+    }
+
+    // ANCHOR: run
+    /// Serves the room until stopped; returns `Ok(())` after a stop, having
+    /// closed every connection.
+    ///
+    /// Errors of one connection only affect that connection. `run` returns an
+    /// error only if `poll` fails or `accept` fails for a reason that is not
+    /// about one connection (such as running out of file descriptors).
+    pub fn run(self) -> io::Result<()> {
+        let mut room = Room::new();
+        loop {
+            let ready = self.wait(&room)?;
+            room.expire(Instant::now());
+            if ready.woken && self.serve_requests(&mut room) {
+                return Ok(()); // dropping `room` closes every connection
+            }
+            if ready.listener {
+                self.accept(&mut room)?;
+            }
+            for (token, flags) in ready.clients {
+                if flags.intersects(PollFlags::POLLOUT) {
+                    room.on_writable(token);
+                }
+                // POLLHUP and POLLERR may come without POLLIN; the read then
+                // returns 0 or the error, and the client is removed.
+                if flags.intersects(PollFlags::POLLIN | PollFlags::POLLHUP | PollFlags::POLLERR)
+                {
+                    room.on_readable(token);
+                }
+            }
+        }
+    }
+    // ANCHOR_END: run
+
+    // ANCHOR: wait
+    /// Sleeps in `poll` until a handle, the listener or a client needs us.
+    fn wait(&self, room: &Room) -> io::Result<Ready> {
+        let mut fds = vec![
+            PollFd::new(self.woken.as_fd(), PollFlags::POLLIN),
+            PollFd::new(self.listener.as_fd(), PollFlags::POLLIN),
+        ];
+        let mut tokens = Vec::new();
+        for (token, client) in room.clients() {
+            fds.push(PollFd::new(client.as_fd(), client.interest()));
+            tokens.push(token);
+        }
+        // Sleep until something happens, or until the next closing connection
+        // must be dropped: poll's timeout is the loop's only timer.
+        let timeout = match room.next_deadline() {
+            None => PollTimeout::NONE,
+            Some(deadline) => millis_until(deadline),
+        };
+        loop {
+            match poll(&mut fds, timeout) {
+                Ok(_) => break,
+                Err(Errno::EINTR) => continue, // a signal; poll again
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let revents = |fd: &PollFd| fd.revents().unwrap_or(PollFlags::empty());
+        Ok(Ready {
+            woken: !revents(&fds[0]).is_empty(),
+            listener: !revents(&fds[1]).is_empty(),
+            clients: tokens
+                .into_iter()
+                .zip(&fds[2..])
+                .map(|(token, fd)| (token, revents(fd)))
+                .filter(|(_, flags)| !flags.is_empty())
+                .collect(),
+        })
+    }
+    // ANCHOR_END: wait
+
+    /// Takes what the handles asked for. Returns true on a stop request.
+    fn serve_requests(&self, room: &mut Room) -> bool {
+        // Empty the wake-up socket, or poll would report it readable for ever.
+        let mut bytes = [0; 64];
+        while matches!((&self.woken).read(&mut bytes), Ok(n) if n > 0) {}
+        while let Ok(request) = self.requests.try_recv() {
+            match request {
+                Control::Announce(text) => room.announce(&text),
+                Control::Stop => return true,
+            }
+        }
+        false
+    }
+
+    // ANCHOR: accept
+    fn accept(&self, room: &mut Room) -> io::Result<()> {
+        for _ in 0..ACCEPTS_PER_TURN {
+            match self.listener.accept() {
+                Ok((stream, _peer)) => {
+                    // A socket that cannot be made non-blocking could stall the
+                    // whole room: refuse that one connection (dropping it).
+                    if stream.set_nonblocking(true).is_ok() {
+                        // Chat lines are small and should go out at once, not
+                        // wait for Nagle's algorithm to fill a segment.
+                        let _ = stream.set_nodelay(true);
+                        room.add(stream);
+                    }
+                }
+                Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                // The client gave up before we accepted it, or a signal.
+                Err(e) if is_per_connection(&e) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+    // ANCHOR_END: accept
+}
+
+/// Milliseconds from now to `deadline`, rounded up (rounding down would wake
+/// us a little early, again and again), for poll's timeout.
+fn millis_until(deadline: Instant) -> PollTimeout {
+    let left = deadline.saturating_duration_since(Instant::now());
+    let millis = left.as_micros().div_ceil(1000);
+    PollTimeout::try_from(millis).unwrap_or(PollTimeout::MAX)
+}
+
+/// What one `poll` reported.
+struct Ready {
+    woken: bool,
+    listener: bool,
+    clients: Vec<(Token, PollFlags)>,
+}
+
+/// Accept errors that concern only the connection being accepted.
+fn is_per_connection(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        ErrorKind::ConnectionAborted | ErrorKind::ConnectionReset | ErrorKind::Interrupted
+    )
+}
