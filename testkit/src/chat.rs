@@ -105,7 +105,9 @@ impl Log {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Transcript> {
         // A panic elsewhere must not hide the transcript: ignore poisoning.
-        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -261,7 +263,10 @@ impl ChatClient {
 
     /// Closes the connection plainly (FIN), without `/quit`.
     pub fn hang_up(self) {
-        self.note(&format!("{} closes its connection without /quit", self.label));
+        self.note(&format!(
+            "{} closes its connection without /quit",
+            self.label
+        ));
         let _ = self.writer.shutdown(Shutdown::Both);
     }
 
@@ -340,9 +345,7 @@ impl ChatClient {
                  the server write it when the socket is writable?",
                 self.timeout.as_secs_f32()
             ),
-            Next::Closed(rest) if rest.is_empty() => {
-                "the server closed the connection".to_string()
-            }
+            Next::Closed(rest) if rest.is_empty() => "the server closed the connection".to_string(),
             Next::Closed(rest) => format!(
                 "the server closed the connection in the middle of a line: {:?}",
                 String::from_utf8_lossy(&rest)
@@ -463,7 +466,10 @@ fn talk_in_crowd(client: &mut ChatClient, me: usize, clients: usize, messages: u
             other => {
                 let missing = missing_summary(&next, me, messages);
                 client.fail_waiting(
-                    &format!("message {} of {want} from the others (missing: {missing})", got + 1),
+                    &format!(
+                        "message {} of {want} from the others (missing: {missing})",
+                        got + 1
+                    ),
                     other,
                     "every message must reach every other client: queue each broadcast \
                      line in every outbox, and keep writing while poll says POLLOUT",
@@ -689,7 +695,11 @@ mod tests {
                 }
                 let _ = out.shutdown(Shutdown::Both);
             });
-            let except = if self.echo_to_sender { "" } else { name.as_str() };
+            let except = if self.echo_to_sender {
+                ""
+            } else {
+                name.as_str()
+            };
             let mut quit = false;
             for line in lines {
                 match line {
@@ -738,7 +748,9 @@ mod tests {
     }
 
     #[test]
-    #[should_panic(expected = "alice expected the line \"* carol joined\"\n  got:  \"* bob joined\"\n  hint: look here")]
+    #[should_panic(
+        expected = "alice expected the line \"* carol joined\"\n  got:  \"* bob joined\"\n  hint: look here"
+    )]
     fn a_different_line_fails_with_both_lines_and_the_hint() {
         let addr = correct_room();
         within(DEFAULT, "a wrong line", move || {
@@ -760,7 +772,9 @@ mod tests {
     }
 
     #[test]
-    #[should_panic(expected = "expected the server to close the connection, but it sent \"* bob joined\"")]
+    #[should_panic(
+        expected = "expected the server to close the connection, but it sent \"* bob joined\""
+    )]
     fn expect_closed_fails_on_a_line() {
         let addr = correct_room();
         within(DEFAULT, "a line instead of a close", move || {
@@ -849,7 +863,10 @@ mod tests {
 
     #[test]
     fn the_missing_summary_names_the_first_senders() {
-        assert_eq!(missing_summary(&[2, 0, 1], 0, 2), "c001 from #0, c002 from #1");
+        assert_eq!(
+            missing_summary(&[2, 0, 1], 0, 2),
+            "c001 from #0, c002 from #1"
+        );
         let many = vec![0; 10];
         assert_eq!(
             missing_summary(&many, 0, 1),

@@ -125,6 +125,31 @@ pub struct Cell {
     /// Connections that failed during the ping-pong phase, with the first reason.
     pub failed: usize,
     pub first_error: Option<String>,
+    /// The server process while every connection was still held (Linux only).
+    pub server: Option<Footprint>,
+}
+
+/// What the server process costs the machine, read from `/proc/<pid>/status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Footprint {
+    pub threads: u64,
+    /// Resident memory, in KiB.
+    pub rss_kib: u64,
+}
+
+impl Footprint {
+    /// Reads `Threads:` and `VmRSS:` of a running process; `None` off Linux.
+    fn of(pid: u32) -> Option<Footprint> {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+        let field = |name: &str| -> Option<u64> {
+            let line = status.lines().find(|l| l.starts_with(name))?;
+            line[name.len()..].split_whitespace().next()?.parse().ok()
+        };
+        Some(Footprint {
+            threads: field("Threads:")?,
+            rss_kib: field("VmRSS:")?,
+        })
+    }
 }
 
 impl Cell {
@@ -295,7 +320,8 @@ fn run_cell(
 ) -> std::result::Result<Cell, String> {
     // Dropped when this function returns: killed and reaped, whatever happened.
     let mut server = ServerProcess::start(binary).map_err(|e| format!("{e:#}"))?;
-    let cell = runtime.block_on(measure(server.addr, shape, per_cell));
+    let pid = server.child.id();
+    let cell = runtime.block_on(measure(server.addr, shape, per_cell, || Footprint::of(pid)));
     // A server that died during the cell explains the numbers better than they do.
     match server.exited() {
         Some(why) => Err(why),
@@ -446,7 +472,13 @@ fn parse_listening(line: &str) -> std::result::Result<SocketAddr, String> {
 
 /// One cell: open and hold `shape.held` connections, then let `shape.busy` of
 /// them ping-pong for `per_cell` while the others stay connected and idle.
-async fn measure(addr: SocketAddr, shape: Shape, per_cell: Duration) -> Cell {
+/// `footprint` is asked about the server at the end, before anything closes.
+async fn measure(
+    addr: SocketAddr,
+    shape: Shape,
+    per_cell: Duration,
+    footprint: impl FnOnce() -> Option<Footprint>,
+) -> Cell {
     let mut held = open_all(addr, shape.held).await;
     let held_count = held.len();
     // The idle ones stay open until the end of the cell.
@@ -458,6 +490,9 @@ async fn measure(addr: SocketAddr, shape: Shape, per_cell: Duration) -> Cell {
     for (id, stream) in busy.into_iter().enumerate() {
         tasks.spawn(ping_pong(stream, id, deadline));
     }
+    // Sampled mid-run: every connection is open, the busy ones are talking.
+    tokio::time::sleep(per_cell / 2).await;
+    let server = footprint();
     let mut latencies = Vec::new();
     let mut failed = 0;
     let mut first_error = None;
@@ -482,6 +517,7 @@ async fn measure(addr: SocketAddr, shape: Shape, per_cell: Duration) -> Cell {
         latencies,
         failed,
         first_error,
+        server,
     }
 }
 
@@ -612,8 +648,9 @@ fn thousands(n: u64) -> String {
 /// The report as a Markdown table.
 fn table(rows: &[Row]) -> String {
     let mut out = String::from(
-        "| server | connections | held | round trips/s | mean latency | p50 | p99 | failed |\n\
-         |---|---:|---:|---:|---:|---:|---:|---|\n",
+        "| server | connections | held | round trips/s | mean latency | p50 | p99 \
+         | server threads | server memory | failed |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n",
     );
     for row in rows {
         let line = match &row.outcome {
@@ -623,8 +660,15 @@ fn table(rows: &[Row]) -> String {
                     Some(error) => format!("{} ({error})", cell.failed),
                     None => "0".to_string(),
                 };
+                let (threads, memory) = match cell.server {
+                    Some(f) => (
+                        thousands(f.threads),
+                        format!("{:.1} MiB", f.rss_kib as f64 / 1024.0),
+                    ),
+                    None => ("-".into(), "-".into()),
+                };
                 format!(
-                    "| {} | {} | {} | {} | {} | {} | {} | {} |",
+                    "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
                     row.server,
                     row.shape.describe(),
                     thousands(cell.held as u64),
@@ -632,11 +676,13 @@ fn table(rows: &[Row]) -> String {
                     cell.mean().map_or("-".into(), latency),
                     p(50.0),
                     p(99.0),
+                    threads,
+                    memory,
                     failed
                 )
             }
             Err(why) => format!(
-                "| {} | {} | - | - | - | - | - | {} |",
+                "| {} | {} | - | - | - | - | - | - | - | {} |",
                 row.server,
                 row.shape.describe(),
                 why.replace('|', "/")
@@ -802,6 +848,10 @@ mod tests {
             latencies: vec![ms(1); 20_000],
             failed: 0,
             first_error: None,
+            server: Some(Footprint {
+                threads: 1,
+                rss_kib: 2_560,
+            }),
         };
         let rows = [
             Row {
@@ -822,12 +872,22 @@ mod tests {
             },
         ];
         let text = table(&rows);
+        assert!(text.contains(
+            "| epoll-echo | 1,000 | 998 | 10,000 | 1.00 ms | 1.00 ms | 1.00 ms | 1 | 2.5 MiB | 0 |"
+        ));
         assert!(
             text.contains(
-                "| epoll-echo | 1,000 | 998 | 10,000 | 1.00 ms | 1.00 ms | 1.00 ms | 0 |"
+                "| poll-echo | 1,000 (10 busy) | - | - | - | - | - | - | - | no / line |"
             )
         );
-        assert!(text.contains("| poll-echo | 1,000 (10 busy) | - | - | - | - | - | no / line |"));
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn reads_a_process_footprint() {
+        let me = Footprint::of(std::process::id()).expect("/proc/self/status");
+        assert!(me.threads >= 1 && me.rss_kib > 0, "{me:?}");
+        assert_eq!(Footprint::of(u32::MAX), None);
     }
 
     /// The load generator against an echo server in this process: every
@@ -850,7 +910,8 @@ mod tests {
                 }
             });
             let shape = Shape { held: 12, busy: 10 };
-            measure(addr, shape, Duration::from_millis(100)).await
+            let me = Footprint::of(std::process::id());
+            measure(addr, shape, Duration::from_millis(100), || me).await
         });
         assert_eq!(cell.held, 12);
         assert_eq!(cell.failed, 0, "{:?}", cell.first_error);

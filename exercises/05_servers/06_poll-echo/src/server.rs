@@ -7,15 +7,8 @@ use std::sync::Arc;
 
 /// An echo server that serves every client from one thread with `poll`.
 ///
-/// ```no_run
-/// let server = poll_echo::Server::bind("127.0.0.1:7000")?;
-/// let stopper = server.stopper();
-/// let running = std::thread::spawn(move || server.run());
-/// // ... later, from any thread:
-/// stopper.stop();
-/// running.join().unwrap()?;
-/// # Ok::<(), std::io::Error>(())
-/// ```
+/// Bind it, take a [`Stopper`] for later, and call [`Server::run`] on a thread
+/// of its own (or on the main thread, as the `src/bin` program does).
 #[derive(Debug)]
 pub struct Server {
     listener: TcpListener,

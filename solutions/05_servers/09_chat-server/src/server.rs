@@ -144,8 +144,7 @@ impl Server {
                 }
                 // POLLHUP and POLLERR may come without POLLIN; the read then
                 // returns 0 or the error, and the client is removed.
-                if flags.intersects(PollFlags::POLLIN | PollFlags::POLLHUP | PollFlags::POLLERR)
-                {
+                if flags.intersects(PollFlags::POLLIN | PollFlags::POLLHUP | PollFlags::POLLERR) {
                     room.on_readable(token);
                 }
             }
