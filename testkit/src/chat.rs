@@ -261,7 +261,9 @@ impl ChatClient {
         let _ = socket2::SockRef::from(&self.writer).set_linger(Some(Duration::ZERO));
     }
 
-    /// Closes the connection plainly (FIN), without `/quit`.
+    /// Closes the connection plainly (FIN), without `/quit`. Read every line
+    /// the server sent first: closing with unread data makes the kernel send a
+    /// reset as well, and the test would no longer show a plain close.
     pub fn hang_up(self) {
         self.note(&format!(
             "{} closes its connection without /quit",

@@ -193,3 +193,41 @@ fn buffered_flushes_even_when_the_handler_fails() {
         );
     });
 }
+
+/// Reads a line, waits for the client to vanish, then writes a reply that
+/// can only sit in the buffer: the flush at the end must fail.
+struct TooLate;
+
+impl StreamHandler for TooLate {
+    fn handle(&self, conn: &mut Conn) -> io::Result<()> {
+        let mut line = String::new();
+        conn.reader.read_line(&mut line)?;
+        // Blocks until the client's reset arrives; the read fails (or ends).
+        let _ = conn.reader.read_line(&mut line);
+        conn.writer.write_all(b"too late\n")?;
+        Ok(())
+    }
+}
+
+#[test]
+fn buffered_reports_a_failed_flush() {
+    within(
+        DEFAULT,
+        "Buffered<TooLate> and a client that resets",
+        || {
+            let Conversation { client, done } = converse(Buffered(TooLate));
+            (&client).write_all(b"hello\n").unwrap();
+            SockRef::from(&client)
+                .set_linger(Some(Duration::ZERO))
+                .unwrap();
+            drop(client);
+            expect::that(
+                result_of(&done).is_err(),
+                "Buffered should return the error of its final flush (the client is gone)",
+                "Ok(())",
+                "flush the writer yourself and return its error: a BufWriter also \
+             flushes when dropped, but it throws the error away",
+            );
+        },
+    );
+}
