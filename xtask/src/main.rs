@@ -117,7 +117,7 @@ enum Cmd {
     /// Build an offline classroom zip at target/bundle/course.zip (no solutions).
     Bundle,
     /// The C10K benchmark: thread-per-connection, poll and epoll echo servers
-    /// (their solutions, release build) at 10, 100 and 1,000 connections.
+    /// (their solutions, release build) holding 10 to 10,000 connections.
     Bench {
         /// 0.5 s of ping-pong per cell instead of 2 s.
         #[arg(long)]
