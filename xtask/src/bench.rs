@@ -240,7 +240,10 @@ fn servers(course: &Course) -> Result<Vec<&Exercise>> {
     for name in SERVERS {
         let exercise = course.find(name)?;
         if !exercise.runs_here() {
-            bail!("{name} needs a Unix; the benchmark cannot run on this system");
+            bail!(
+                "{name} needs {}; the benchmark cannot run on this system",
+                exercise.platform_need().unwrap_or("another system")
+            );
         }
         if !course.path(&exercise.rel_solution()).is_dir() {
             bail!(

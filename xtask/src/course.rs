@@ -27,6 +27,9 @@ pub struct Meta {
     /// The exercise needs a Unix (fork, signals, poll, epoll): skipped elsewhere.
     #[serde(default)]
     pub unix_only: bool,
+    /// The exercise needs Linux itself (epoll): skipped on other Unixes too.
+    #[serde(default)]
+    pub linux_only: bool,
     /// Tests that pass against the untouched stub, each with the reason it is
     /// still worth having. `verify` holds this list exact in both directions.
     #[serde(default)]
@@ -94,7 +97,20 @@ impl Exercise {
 
     /// Whether this machine can run the exercise at all.
     pub fn runs_here(&self) -> bool {
-        !self.meta.unix_only || cfg!(unix)
+        let unix_ok = !self.meta.unix_only || cfg!(unix);
+        let linux_ok = !self.meta.linux_only || cfg!(target_os = "linux");
+        unix_ok && linux_ok
+    }
+
+    /// The systems the exercise needs, in words, if it cannot run everywhere.
+    pub fn platform_need(&self) -> Option<&'static str> {
+        if self.meta.linux_only {
+            Some("Linux")
+        } else if self.meta.unix_only {
+            Some("Linux or macOS")
+        } else {
+            None
+        }
     }
 }
 
@@ -334,5 +350,20 @@ mod tests {
             Meta::parse("unix-only = true\n", p).is_err(),
             "hint is required"
         );
+    }
+
+    #[test]
+    fn linux_only_exercises_run_on_linux_alone() {
+        let meta = Meta::parse("hint = \"h\"\nlinux-only = true\n", Path::new("e.toml")).unwrap();
+        let exercise = Exercise {
+            name: "epoll-echo".into(),
+            part: "05_servers".into(),
+            folder: "07_epoll-echo".into(),
+            order: (5, 7),
+            meta,
+            problems: Vec::new(),
+        };
+        assert_eq!(exercise.runs_here(), cfg!(target_os = "linux"));
+        assert_eq!(exercise.platform_need(), Some("Linux"));
     }
 }

@@ -121,10 +121,14 @@ pub fn exercise_box(exercise: &Exercise, repo: Option<&str>) -> String {
          > The tests fail until you write the code. Stuck? `cargo xtask hint {name}` prints \
          a hint; `cargo xtask status` shows your progress through the course.\n"
     );
-    if exercise.meta.unix_only {
-        text.push_str(
+    match exercise.platform_need() {
+        Some("Linux") => text.push_str(
+            ">\n> This exercise needs Linux: it uses system calls (epoll) that only Linux has.\n",
+        ),
+        Some(_) => text.push_str(
             ">\n> This exercise needs Linux or macOS: it uses system calls Windows does not have.\n",
-        );
+        ),
+        None => {}
     }
     text
 }

@@ -300,8 +300,9 @@ fn metadata(name: &str) -> String {
          Read the lesson's section on `answer` again: it says what the function returns.\n\
          \"\"\"\n\
          \n\
-         # Uncomment when the exercise needs a Unix (fork, signals, poll, epoll).\n\
+         # Uncomment when the exercise needs a Unix (fork, signals, poll) or Linux (epoll).\n\
          # unix-only = true\n\
+         # linux-only = true\n\
          \n\
          # Tests that pass against the untouched stub, each with its reason.\n\
          [passes-on-stub]\n"

@@ -45,7 +45,11 @@ pub fn status(course: &Course, limit: Duration) -> Result<()> {
         if !exercise.runs_here() {
             say(
                 &bar,
-                format!("  – {} (needs Linux or macOS)", exercise.name),
+                format!(
+                    "  – {} (needs {})",
+                    exercise.name,
+                    exercise.platform_need().unwrap_or("another system")
+                ),
             );
             skipped += 1;
             bar.inc(1);

@@ -253,8 +253,9 @@ fn verify_exercise(
         skipped: None,
     };
     if !exercise.runs_here() {
-        println!("  – {} (needs Unix; skipped)", exercise.name);
-        row.skipped = Some("needs Unix (unix-only = true); skipped on this system".into());
+        let need = exercise.platform_need().unwrap_or("another system");
+        println!("  – {} (needs {need}; skipped)", exercise.name);
+        row.skipped = Some(format!("needs {need}; skipped on this system"));
         return Ok(row);
     }
     print!("  {} … ", exercise.name);
