@@ -15,6 +15,7 @@
 pub mod alloc;
 pub mod chaos;
 pub mod chat;
+pub mod concurrent;
 pub mod deadline;
 pub mod echo;
 pub mod expect;

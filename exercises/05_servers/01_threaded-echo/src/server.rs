@@ -73,7 +73,7 @@ impl Server {
         let _ = (&self.listener, &self.stopping);
         todo!(
             "loop: accept, check the stop flag, start a thread per client with \
-             thread::Builder (lesson 05.1, 'The accept loop')"
+             thread::Builder (lesson 05.1, 'A thread per connection')"
         )
     }
 }
@@ -88,7 +88,7 @@ impl Stopper {
         let _ = (&self.wake, &self.stopping);
         todo!(
             "set the flag, then TcpStream::connect_timeout to self.wake, ignoring \
-             the result (lesson 05.1, 'Stopping a blocked accept')"
+             the result (lesson 05.1, 'Stopping a loop blocked in accept')"
         )
     }
 }
@@ -118,6 +118,6 @@ pub fn handle_client(stream: TcpStream) -> io::Result<u64> {
     let _ = stream;
     todo!(
         "echo until read returns 0: part 01's loop, or io::copy(&mut &stream, \
-         &mut &stream) (lesson 05.1, 'The conversation')"
+         &mut &stream) (lesson 05.1, 'A thread per connection')"
     )
 }

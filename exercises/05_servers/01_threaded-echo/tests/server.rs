@@ -13,6 +13,7 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
+use testkit::concurrent::all_served_at_once;
 use testkit::net::{connect, read_to_end, IO_TIMEOUT};
 use testkit::{deadline::DEFAULT, echo, expect, within};
 use threaded_echo::{Server, Stopper};
@@ -140,10 +141,12 @@ fn serves_a_hundred_clients_at_once() {
         Duration::from_secs(20),
         "100 clients, all connected, 5 round trips each",
         || {
+            // 100 clients and their 100 server-side sockets, in this process.
+            testkit::limits::raise_fd_limit(1024);
             let server = start();
             server.check(|addr| {
                 probe(addr);
-                echo::many_clients(addr, 100, 5);
+                all_served_at_once(addr, 100, 5);
             });
             server.stop();
         },
@@ -165,7 +168,7 @@ fn a_vanishing_client_crashes_nothing() {
         let server = start();
         server.check(echo::vanishing_client_crashes_nothing);
         // Again, in case the first reset took a moment to do its damage.
-        server.check(|addr| echo::many_clients(addr, 10, 2));
+        server.check(|addr| all_served_at_once(addr, 10, 2));
         server.stop();
     });
 }
@@ -194,7 +197,7 @@ fn stops_when_asked() {
         let server = start();
         server.check(|addr| {
             probe(addr);
-            echo::many_clients(addr, 3, 1);
+            all_served_at_once(addr, 3, 1);
         });
         server.stop();
     });
@@ -253,56 +256,52 @@ impl Drop for KillOnDrop {
 
 #[test]
 fn the_binary_announces_its_address_and_echoes() {
-    within(
-        Duration::from_secs(10),
-        "the threaded-echo binary",
-        || {
-            let mut child = KillOnDrop(
-                Command::new(env!("CARGO_BIN_EXE_threaded-echo"))
-                    .arg("127.0.0.1:0")
-                    .stdin(Stdio::null())
-                    .stdout(Stdio::piped())
-                    .stderr(Stdio::null())
-                    .spawn()
-                    .expect("could not start the threaded-echo binary"),
-            );
-            let stdout = child.0.stdout.take().unwrap();
-            let (tx, rx) = mpsc::channel();
-            thread::spawn(move || {
-                let mut line = String::new();
-                let _ = BufReader::new(stdout).read_line(&mut line);
-                let _ = tx.send(line);
-            });
-            let line = rx.recv_timeout(IO_TIMEOUT).unwrap_or_else(|_| {
+    within(Duration::from_secs(10), "the threaded-echo binary", || {
+        let mut child = KillOnDrop(
+            Command::new(env!("CARGO_BIN_EXE_threaded-echo"))
+                .arg("127.0.0.1:0")
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("could not start the threaded-echo binary"),
+        );
+        let stdout = child.0.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let line = rx.recv_timeout(IO_TIMEOUT).unwrap_or_else(|_| {
+            panic!(
+                "the binary printed no line within {} s",
+                IO_TIMEOUT.as_secs()
+            )
+        });
+        let addr: SocketAddr = line
+            .trim_end()
+            .strip_prefix("listening on ")
+            .and_then(|addr| addr.parse().ok())
+            .unwrap_or_else(|| {
                 panic!(
-                    "the binary printed no line within {} s",
-                    IO_TIMEOUT.as_secs()
+                    "the binary's first line should be `listening on <address>`, \
+                         got {line:?}"
                 )
             });
-            let addr: SocketAddr = line
-                .trim_end()
-                .strip_prefix("listening on ")
-                .and_then(|addr| addr.parse().ok())
-                .unwrap_or_else(|| {
-                    panic!(
-                        "the binary's first line should be `listening on <address>`, \
-                         got {line:?}"
-                    )
-                });
-            let talked = panic::catch_unwind(|| {
-                let mut first = connect(addr);
-                let mut second = connect(addr);
-                // The second client first, while the first is connected and silent.
-                echo::round_trip(&mut second, b"ping\n", "the second of two clients");
-                echo::round_trip(&mut first, b"ping\n", "the first of two clients");
-            });
-            if let Err(failure) = talked {
-                eprintln!(
-                    "the binary did not echo; run it yourself to see why: \
+        let talked = panic::catch_unwind(|| {
+            let mut first = connect(addr);
+            let mut second = connect(addr);
+            // The second client first, while the first is connected and silent.
+            echo::round_trip(&mut second, b"ping\n", "the second of two clients");
+            echo::round_trip(&mut first, b"ping\n", "the first of two clients");
+        });
+        if let Err(failure) = talked {
+            eprintln!(
+                "the binary did not echo; run it yourself to see why: \
                      cargo run --bin threaded-echo -- 127.0.0.1:0"
-                );
-                panic::resume_unwind(failure);
-            }
-        },
-    );
+            );
+            panic::resume_unwind(failure);
+        }
+    });
 }

@@ -35,7 +35,7 @@ pub fn serve(stream: &TcpStream, greeting: bool, fd_limit: RawFd) -> ! {
     todo!(
         "close_inherited_fds, the greeting (a stack buffer and io::Cursor), the echo \
          loop with a [0u8; CHUNK] buffer, then unsafe {{ libc::_exit(status) }} \
-         (lesson 05.2, 'The child')"
+         (lesson 05.2, 'Forking a multithreaded process')"
     )
 }
 

@@ -16,6 +16,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use forking_echo::{Server, Stopper, REAP_INTERVAL};
+use testkit::concurrent::all_served_at_once;
 use testkit::net::{connect, is_timeout, read_to_end, IO_TIMEOUT};
 use testkit::{deadline::DEFAULT, echo, expect, within};
 
@@ -30,10 +31,15 @@ const CHILD_WAIT: Duration = Duration::from_secs(3);
 type Outcome = thread::Result<io::Result<()>>;
 
 /// `Server::run` on its own thread.
+///
+/// Dropped without `stop` (a test failed half-way), it stops the server
+/// anyway: `run` kills its children, so a failing test leaves no process
+/// behind to hold sockets open after the tests have ended.
 struct Running {
     addr: SocketAddr,
     stopper: Stopper,
     done: mpsc::Receiver<Outcome>,
+    stopped: bool,
 }
 
 fn bind() -> Server {
@@ -69,6 +75,7 @@ fn launch(server: Server) -> Running {
         addr,
         stopper,
         done,
+        stopped: false,
     }
 }
 
@@ -101,7 +108,8 @@ impl Running {
 
     /// Stops the server and waits for `run` to return `Ok(())`.
     #[track_caller]
-    fn stop(self) {
+    fn stop(mut self) {
+        self.stopped = true;
         self.stopper.stop();
         match self.done.recv_timeout(STOP_WAIT) {
             Ok(Ok(Ok(()))) => {}
@@ -115,6 +123,34 @@ impl Running {
                  (SIGKILL) each child still running and waitpid for it",
                 STOP_WAIT.as_secs()
             ),
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if !self.stopped {
+            self.stopper.stop();
+            let _ = self.done.recv_timeout(STOP_WAIT);
+        }
+    }
+}
+
+/// Kills, when dropped, those of the given processes that are still running
+/// children of this test process: the last line of defence against a child
+/// that never exits (its server's `stop` may not work yet either).
+struct KillChildren(Vec<u32>);
+
+impl Drop for KillChildren {
+    fn drop(&mut self) {
+        #[cfg(target_os = "linux")]
+        {
+            let live = testkit::process::live_children();
+            for pid in self.0.iter().filter(|pid| live.contains(pid)) {
+                // SAFETY: kill(2) touches no memory; the pid is a live child of
+                // this process (just checked), so it names the right process.
+                unsafe { libc::kill(*pid as libc::pid_t, libc::SIGKILL) };
+            }
         }
     }
 }
@@ -219,7 +255,7 @@ fn serves_twenty_clients_at_once() {
             let server = start();
             server.check(|addr| {
                 probe(addr);
-                echo::many_clients(addr, 20, 3);
+                all_served_at_once(addr, 20, 3);
             });
             server.stop();
         },
@@ -240,7 +276,7 @@ fn a_vanishing_client_crashes_nothing() {
     within(DEFAULT, "a client served after one vanished", || {
         let server = start();
         server.check(echo::vanishing_client_crashes_nothing);
-        server.check(|addr| echo::many_clients(addr, 5, 2));
+        server.check(|addr| all_served_at_once(addr, 5, 2));
         server.stop();
     });
 }
@@ -268,6 +304,7 @@ fn clients_are_served_by_distinct_processes_at_once() {
                     .collect()
             });
             let mut pids: Vec<u32> = clients.iter().map(|(_, pid)| *pid).collect();
+            let _kill = KillChildren(pids.clone());
             expect::that(
                 !pids.contains(&me),
                 "no client should be served by the test process itself",
@@ -357,8 +394,10 @@ mod linux {
             let server = start_greeting();
             // Another client first: its socket is one more thing the next child
             // inherits, in this process where clients and server live together.
-            let (_other, _) = server.check(|addr| connect_greeted(addr, "the first client"));
+            let (_other, other_pid) =
+                server.check(|addr| connect_greeted(addr, "the first client"));
             let (client, pid) = server.check(|addr| connect_greeted(addr, "the second client"));
+            let _kill = KillChildren(vec![other_pid, pid]);
             let fds = open_fds(pid);
             let sockets = fds.iter().filter(|(_, t)| t.starts_with("socket:")).count();
             expect::that(
@@ -385,6 +424,7 @@ mod linux {
             // Two clients, so the second child could inherit the first's socket.
             let (first, first_pid) = server.check(|addr| connect_greeted(addr, "client 1"));
             let (second, second_pid) = server.check(|addr| connect_greeted(addr, "client 2"));
+            let _kill = KillChildren(vec![first_pid, second_pid]);
             drop(first);
             drop(second);
             for pid in [first_pid, second_pid] {
@@ -418,6 +458,7 @@ mod linux {
                     .collect()
             });
             let pids: Vec<u32> = clients.iter().map(|(_, pid)| *pid).collect();
+            let _kill = KillChildren(pids.clone());
             drop(clients);
             // Nobody connects now: the server must reap without being woken
             // by a client.
@@ -429,16 +470,26 @@ mod linux {
                         .all(|pid| !live.contains(pid) && !zombies.contains(pid))
                 },
                 || {
+                    let running = live_children();
+                    let hint = if pids.iter().any(|pid| running.contains(pid)) {
+                        "a child still running has not seen its client leave: it must \
+                         close what it inherited (child::close_inherited_fds), leave the \
+                         echo loop when read returns 0, and call libc::_exit"
+                            .to_string()
+                    } else {
+                        format!(
+                            "a zombie has exited but its parent never called waitpid for \
+                             it. Reap with waitpid(pid, Some(WaitPidFlag::WNOHANG)) for \
+                             each child, in the accept loop, and wait for clients with \
+                             poll and a timeout of REAP_INTERVAL ({} ms), so that the loop \
+                             comes round even when nobody connects",
+                            REAP_INTERVAL.as_millis()
+                        )
+                    };
                     format!(
-                        "{} s after their clients left, the children are: {}\n  hint: a \
-                         zombie has exited but its parent never called waitpid for it. \
-                         Reap with waitpid(pid, Some(WaitPidFlag::WNOHANG)) for each \
-                         child, in the accept loop, and wait for clients with poll and a \
-                         timeout of REAP_INTERVAL ({} ms) so the loop comes round even \
-                         when nobody connects",
+                        "{} s after their clients left, the children are: {}\n  hint: {hint}",
                         CHILD_WAIT.as_secs(),
                         describe(&pids),
-                        REAP_INTERVAL.as_millis()
                     )
                 },
             );
@@ -456,6 +507,7 @@ mod linux {
                     .collect()
             });
             let pids: Vec<u32> = clients.iter().map(|(_, pid)| *pid).collect();
+            let _kill = KillChildren(pids.clone());
             server.stop();
             // run() has returned: by its contract, every child is gone already.
             let (live, zombies) = (live_children(), zombie_children());
@@ -512,7 +564,7 @@ fn stops_when_asked() {
         let server = start();
         server.check(|addr| {
             probe(addr);
-            echo::many_clients(addr, 3, 1);
+            all_served_at_once(addr, 3, 1);
         });
         server.stop();
     });

@@ -40,7 +40,7 @@ impl Handler for Echo {
     /// Returns after end-of-file (`Ok`), or with the first I/O error.
     fn handle(&self, stream: TcpStream, _peer: SocketAddr) -> io::Result<()> {
         let _ = stream;
-        todo!("io::copy from the stream to itself (lesson 05.3, 'Handlers')")
+        todo!("io::copy from the stream to itself (lesson 05.3, 'Handlers: Echo and Buffered')")
     }
 }
 
@@ -82,7 +82,7 @@ impl<H: StreamHandler> Handler for Buffered<H> {
         todo!(
             "setup a Conn (BufReader on stream.try_clone(), BufWriter on stream), \
              call self.0.handle, flush the writer whatever happened \
-             (lesson 05.3, 'StreamRequestHandler')"
+             (lesson 05.3, 'Handlers: Echo and Buffered')"
         )
     }
 }

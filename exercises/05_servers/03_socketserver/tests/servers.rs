@@ -10,6 +10,7 @@ use std::thread;
 use std::time::Duration;
 
 use socketserver::{Echo, Handler, PoolServer, Stopper, ThreadingServer};
+use testkit::concurrent::all_served_at_once;
 use testkit::net::{connect, is_timeout, IO_TIMEOUT};
 use testkit::peak::PeakCounter;
 use testkit::{deadline::DEFAULT, echo, expect, within};
@@ -229,10 +230,12 @@ fn threading_serves_a_hundred_clients_at_once() {
         Duration::from_secs(20),
         "ThreadingServer<Echo>, 100 clients",
         || {
+            // 100 clients and their 100 server-side sockets, in this process.
+            testkit::limits::raise_fd_limit(1024);
             let server = threading(Echo);
             server.check(|addr| {
                 probe(addr);
-                echo::many_clients(addr, 100, 5);
+                all_served_at_once(addr, 100, 5);
             });
             server.stop();
         },
@@ -301,7 +304,7 @@ fn threading_survives_panicking_and_failing_handlers() {
             send_and_expect_closed(addr, "panic");
             send_and_expect_closed(addr, "fail");
             send_and_expect_closed(addr, "panic");
-            echo::many_clients(addr, 5, 2);
+            all_served_at_once(addr, 5, 2);
         });
         server.stop();
     });
@@ -353,6 +356,7 @@ fn pool_serves_a_hundred_clients() {
         Duration::from_secs(20),
         "PoolServer<Echo> of 8, 100 clients",
         || {
+            testkit::limits::raise_fd_limit(1024);
             let server = pool(8, Echo);
             server.check(|addr| {
                 probe(addr);

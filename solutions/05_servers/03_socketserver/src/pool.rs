@@ -103,7 +103,11 @@ impl<H: Handler> PoolServer<H> {
     }
     // ANCHOR_END: run
 
-    fn spawn_worker(&self, id: usize, jobs: &Arc<Mutex<Receiver<Job>>>) -> io::Result<JoinHandle<()>> {
+    fn spawn_worker(
+        &self,
+        id: usize,
+        jobs: &Arc<Mutex<Receiver<Job>>>,
+    ) -> io::Result<JoinHandle<()>> {
         let jobs = Arc::clone(jobs);
         let handler = Arc::clone(&self.handler);
         let connections = self.base.connections();

@@ -100,7 +100,11 @@ fn join_finished(threads: &mut Vec<JoinHandle<()>>) {
 /// Waits for `thread`; if it panicked, says so. The panic stopped at the
 /// thread's edge: `join` hands it over as an `Err`, and nothing else is hurt.
 fn report_panic(thread: JoinHandle<()>) {
-    let name = thread.thread().name().unwrap_or("a handler thread").to_string();
+    let name = thread
+        .thread()
+        .name()
+        .unwrap_or("a handler thread")
+        .to_string();
     if thread.join().is_err() {
         eprintln!("socketserver: {name} panicked; its connection is closed");
     }

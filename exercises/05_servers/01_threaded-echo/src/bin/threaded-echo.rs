@@ -27,8 +27,8 @@ fn main() -> ExitCode {
     };
     let mut stdout = std::io::stdout();
     // Flushed at once: a script reading this line must not wait for a buffer.
-    let announced = writeln!(stdout, "listening on {}", server.local_addr())
-        .and_then(|()| stdout.flush());
+    let announced =
+        writeln!(stdout, "listening on {}", server.local_addr()).and_then(|()| stdout.flush());
     if let Err(err) = announced {
         eprintln!("threaded-echo: cannot write to stdout: {err}");
         return ExitCode::FAILURE;
