@@ -5,11 +5,19 @@
 //! server misbehaves. Every read has the test kit's timeout, so a server that
 //! stalls fails the check instead of hanging it; wrap calls in
 //! [`crate::within`] for an overall deadline.
+//!
+//! Below them are the pieces the exercises' own tests are built from: a byte
+//! [`pattern`] that shows lost or moved bytes, [`first_difference`] to say where,
+//! and [`read_exactly`] / [`echo_concurrently`] for echoes too large to send
+//! before reading. Where the advice depends on the exercise's event loop, the
+//! hint comes in as a parameter.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
+use std::panic;
 use std::sync::{Arc, Barrier};
 use std::thread;
+use std::time::Duration;
 
 use crate::net::{connect, is_timeout, IO_TIMEOUT};
 
@@ -57,12 +65,70 @@ pub fn round_trip(stream: &mut TcpStream, message: &[u8], who: &str) {
     }
 }
 
-/// `clients` clients connect and stay connected together, then each does `rounds`
-/// round trips of a message unique to it and the round. A server that serves one
-/// client at a time never lets them all in at once, and fails here.
+/// `clients` clients connect, then each does `rounds` round trips of a message
+/// unique to it and the round, while every other client stays connected. Only
+/// when all are done does anybody hang up, so a server that finishes one
+/// connection before it serves the next fails here: the first client never
+/// leaves. Fails, naming how many clients got no echo.
+///
+/// Use it for servers that promise a thread, a process or a readiness loop per
+/// connection. A pool of `n` workers serves at most `n` at once by design: test
+/// it with [`many_clients_in_turn`] instead.
 #[track_caller]
-pub fn many_clients(addr: SocketAddr, clients: usize, rounds: usize) {
-    // Everybody connects before anybody talks, so the server must hold them all.
+pub fn all_served_at_once(addr: SocketAddr, clients: usize, rounds: usize) {
+    all_served_at_once_within(addr, clients, rounds, IO_TIMEOUT);
+}
+
+#[track_caller]
+fn all_served_at_once_within(addr: SocketAddr, clients: usize, rounds: usize, wait: Duration) {
+    // Everybody connects before anybody talks, and the streams live here, in
+    // this frame, until every client thread has finished.
+    let mut streams: Vec<TcpStream> = (0..clients).map(|_| connect(addr)).collect();
+    for stream in &streams {
+        stream.set_read_timeout(Some(wait)).unwrap();
+    }
+    let failures: Vec<_> = thread::scope(|scope| {
+        let talkers: Vec<_> = streams
+            .iter_mut()
+            .enumerate()
+            .map(|(id, stream)| {
+                thread::Builder::new()
+                    .stack_size(CLIENT_STACK)
+                    .spawn_scoped(scope, move || {
+                        for round in 0..rounds {
+                            let message = format!("client {id} round {round}\n");
+                            round_trip(stream, message.as_bytes(), &format!("client {id}"));
+                        }
+                    })
+                    .expect("could not start a client thread")
+            })
+            .collect();
+        talkers
+            .into_iter()
+            .filter_map(|talker| talker.join().err())
+            .collect()
+    });
+    drop(streams);
+    let failed = failures.len();
+    if let Some(first) = failures.into_iter().next() {
+        eprintln!(
+            "{failed} of {clients} clients, all connected at once, were not served \
+             (the first failure follows). Every client stays connected until all are \
+             done: a server that finishes one connection before it serves the next \
+             fails here, because the first client never leaves."
+        );
+        panic::resume_unwind(first);
+    }
+}
+
+/// `clients` clients connect together, then each does `rounds` round trips and
+/// hangs up when its own are done. A server may serve them in turn (a pool of
+/// `n` workers does, by design); every echo must still be right and nobody may
+/// be forgotten. To prove clients are served *at the same time*, use
+/// [`all_served_at_once`].
+#[track_caller]
+pub fn many_clients_in_turn(addr: SocketAddr, clients: usize, rounds: usize) {
+    // Everybody connects before anybody talks, so the server must queue them all.
     let all_connected = Arc::new(Barrier::new(clients));
     let threads: Vec<_> = (0..clients)
         .map(|id| {
@@ -82,7 +148,7 @@ pub fn many_clients(addr: SocketAddr, clients: usize, rounds: usize) {
         .collect();
     for thread in threads {
         if let Err(panic) = thread.join() {
-            std::panic::resume_unwind(panic);
+            panic::resume_unwind(panic);
         }
     }
 }
@@ -167,6 +233,70 @@ pub fn slow_reader_stalls_no_one(addr: SocketAddr, bytes: usize) {
     );
 }
 
+/// `len` bytes whose values depend on their position, so a lost, doubled or
+/// moved piece shows.
+pub fn pattern(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i ^ (i >> 8) ^ (i >> 16)) as u8).collect()
+}
+
+/// Where two byte strings first differ, in words.
+pub fn first_difference(got: &[u8], want: &[u8]) -> String {
+    match got.iter().zip(want).position(|(a, b)| a != b) {
+        Some(at) => format!("first difference at byte {at} of {}", want.len()),
+        None => format!("{} bytes instead of {}", got.len(), want.len()),
+    }
+}
+
+/// Sends `payload` from one thread while reading its echo on this one (so that
+/// neither side waits for the other), and checks that it comes back intact.
+/// `stalled_hint` is [`read_exactly`]'s.
+#[track_caller]
+pub fn echo_concurrently(client: &mut TcpStream, payload: &[u8], what: &str, stalled_hint: &str) {
+    let writer = {
+        let mut client = client.try_clone().unwrap();
+        let payload = payload.to_vec();
+        thread::spawn(move || client.write_all(&payload))
+    };
+    let echo = read_exactly(client, payload.len(), what, stalled_hint);
+    if let Err(e) = writer.join().unwrap() {
+        panic!("{what}: sending failed: {e}\n  hint: the server must keep reading");
+    }
+    crate::expect::that(
+        echo == payload,
+        &format!("{what}: the echo should be the bytes sent, in order"),
+        first_difference(&echo, payload),
+        "write from the front of the outbox and remove only what write() took",
+    );
+}
+
+/// Reads exactly `len` bytes, each read bounded by the kit's timeout.
+///
+/// `stalled_hint` is shown when the echo stops coming: it names how the
+/// exercise's event loop learns that a socket takes bytes again (the write set,
+/// `POLLOUT`, ...).
+#[track_caller]
+pub fn read_exactly(stream: &mut TcpStream, len: usize, what: &str, stalled_hint: &str) -> Vec<u8> {
+    let mut got = vec![0u8; len];
+    let mut filled = 0;
+    while filled < len {
+        match stream.read(&mut got[filled..]) {
+            Ok(0) => panic!(
+                "{what}: the server closed the connection after {filled} of {len} bytes\n  \
+                 hint: close a connection only when the client has half-closed AND its \
+                 outbox is empty"
+            ),
+            Ok(n) => filled += n,
+            Err(e) if is_timeout(&e) => panic!(
+                "{what}: {filled} of {len} bytes came back, then nothing for {} s\n  \
+                 hint: {stalled_hint}",
+                IO_TIMEOUT.as_secs()
+            ),
+            Err(e) => panic!("{what}: reading failed after {filled} of {len} bytes: {e}"),
+        }
+    }
+    got
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,11 +320,88 @@ mod tests {
     fn a_correct_server_passes_every_check() {
         let addr = threaded_echo();
         crate::within(crate::deadline::DEFAULT, "the echo checks", move || {
-            many_clients(addr, 20, 3);
+            all_served_at_once(addr, 20, 3);
+            many_clients_in_turn(addr, 20, 3);
             silent_client_blocks_no_one(addr);
             vanishing_client_crashes_nothing(addr);
             burst(addr, 1000);
             slow_reader_stalls_no_one(addr, 4 << 20);
+        });
+    }
+
+    /// Serves one connection at a time, to the end: the iterative model.
+    fn iterative_echo() -> SocketAddr {
+        spawn_server(|listener| {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                let _ = std::io::copy(&mut &stream, &mut &stream);
+            }
+        })
+        .addr()
+    }
+
+    #[test]
+    fn a_large_echo_comes_back_whole_through_a_small_buffer() {
+        let addr = threaded_echo();
+        crate::within(crate::deadline::DEFAULT, "a 4 MiB echo", move || {
+            let mut client = crate::net::connect_with_small_receive_buffer(addr);
+            echo_concurrently(&mut client, &pattern(4 << 20), "4 MiB", "unused");
+            let got = read_exactly(&mut connect_then_send(addr, b"abc"), 3, "3 bytes", "unused");
+            assert_eq!(got, b"abc");
+        });
+    }
+
+    fn connect_then_send(addr: SocketAddr, bytes: &[u8]) -> TcpStream {
+        let mut stream = connect(addr);
+        stream.write_all(bytes).unwrap();
+        stream
+    }
+
+    #[test]
+    #[should_panic(
+        expected = "3 bytes: 0 of 3 bytes came back, then nothing for 3 s\n  hint: ask for POLLOUT"
+    )]
+    fn a_stalled_read_names_what_and_how_much() {
+        let addr = spawn_server(|listener| {
+            let _held: Vec<_> = listener.incoming().take(1).collect();
+            std::thread::park();
+        })
+        .addr();
+        let mut stream = connect(addr);
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_millis(50)))
+            .unwrap();
+        read_exactly(&mut stream, 3, "3 bytes", "ask for POLLOUT");
+    }
+
+    #[test]
+    fn the_pattern_changes_within_and_across_256_byte_blocks() {
+        let bytes = pattern(1 << 17);
+        assert_ne!(bytes[..256], bytes[256..512]);
+        assert_ne!(bytes[..256], bytes[1 << 16..(1 << 16) + 256]);
+    }
+
+    #[test]
+    fn first_difference_says_where_or_how_long() {
+        assert_eq!(
+            first_difference(b"abXd", b"abcd"),
+            "first difference at byte 2 of 4"
+        );
+        assert_eq!(first_difference(b"ab", b"abcd"), "2 bytes instead of 4");
+    }
+
+    #[test]
+    #[should_panic(expected = "then nothing for")]
+    fn an_iterative_server_fails_all_served_at_once() {
+        let addr = iterative_echo();
+        all_served_at_once_within(addr, 3, 2, Duration::from_millis(200));
+    }
+
+    #[test]
+    fn an_iterative_server_passes_many_clients_in_turn() {
+        let addr = iterative_echo();
+        crate::within(crate::deadline::DEFAULT, "5 clients in turn", move || {
+            many_clients_in_turn(addr, 5, 2)
         });
     }
 

@@ -15,7 +15,6 @@
 pub mod alloc;
 pub mod chaos;
 pub mod chat;
-pub mod concurrent;
 pub mod deadline;
 pub mod echo;
 pub mod expect;
@@ -24,6 +23,7 @@ pub mod limits;
 pub mod net;
 pub mod peak;
 pub mod process;
+pub mod server;
 pub mod transcript;
 
 pub use deadline::within;

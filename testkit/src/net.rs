@@ -89,6 +89,29 @@ pub fn connect(addr: SocketAddr) -> TcpStream {
     stream
 }
 
+/// Connects a client whose receive buffer is small (16 KiB), so that a server's
+/// writes to it fill up quickly and must wait until the socket takes more: the
+/// way to test a server's outbox without sending hundreds of megabytes.
+#[track_caller]
+pub fn connect_with_small_receive_buffer(addr: SocketAddr) -> TcpStream {
+    let domain = if addr.is_ipv4() {
+        socket2::Domain::IPV4
+    } else {
+        socket2::Domain::IPV6
+    };
+    let socket = socket2::Socket::new(domain, socket2::Type::STREAM, None)
+        .expect("could not create a socket");
+    // Before connect: the window announced in the handshake depends on it.
+    socket.set_recv_buffer_size(16 * 1024).unwrap();
+    socket
+        .connect_timeout(&addr.into(), IO_TIMEOUT)
+        .unwrap_or_else(|e| panic!("could not connect to the server at {addr}: {e}"));
+    let stream: TcpStream = socket.into();
+    stream.set_read_timeout(Some(IO_TIMEOUT)).unwrap();
+    stream.set_write_timeout(Some(IO_TIMEOUT)).unwrap();
+    stream
+}
+
 /// True when an I/O error is a read/write timeout (the two kinds differ by OS).
 pub fn is_timeout(err: &io::Error) -> bool {
     matches!(err.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut)

@@ -300,7 +300,9 @@ mod tests {
                 let _ = TcpStream::connect(addr);
             }
         };
-        Running::start("echo", addr, HINTS, stop, move || serve(listener, &stopping))
+        Running::start("echo", addr, HINTS, stop, move || {
+            serve(listener, &stopping)
+        })
     }
 
     fn serve(listener: TcpListener, stopping: &AtomicBool) -> io::Result<()> {
@@ -336,7 +338,7 @@ mod tests {
             server.check("unused", |addr| {
                 echo::round_trip(&mut connect(addr), b"hello\n", "a client");
             });
-            server.check("unused", |addr| echo::many_clients(addr, 10, 2));
+            server.check("unused", |addr| echo::all_served_at_once(addr, 10, 2));
             server.stop();
         });
     }
@@ -347,7 +349,10 @@ mod tests {
         let text = panic_of(AssertUnwindSafe(|| {
             server.check("look at the outbox", |_| panic!("the echo differs"))
         }));
-        assert_eq!(text, "the echo differs\n  in this exercise: look at the outbox");
+        assert_eq!(
+            text,
+            "the echo differs\n  in this exercise: look at the outbox"
+        );
         server.stop();
     }
 
@@ -379,7 +384,9 @@ mod tests {
             })
         }));
         assert!(
-            text.starts_with("Server::run panicked while clients were talking to it: the server's own bug"),
+            text.starts_with(
+                "Server::run panicked while clients were talking to it: the server's own bug"
+            ),
             "{text}"
         );
     }
@@ -387,7 +394,9 @@ mod tests {
     #[test]
     fn a_server_that_returns_early_gets_the_ended_early_hint() {
         let server = server(|| Ok(()));
-        let text = panic_of(AssertUnwindSafe(|| server.check("unused", |_| thread::park())));
+        let text = panic_of(AssertUnwindSafe(|| {
+            server.check("unused", |_| thread::park())
+        }));
         assert_eq!(
             text,
             "Server::run returned Ok(()) while clients were still talking to it, and nobody \
@@ -399,7 +408,10 @@ mod tests {
     fn an_error_after_a_stop_fails_with_the_stop_hint() {
         let server = server(|| Err(io::Error::other("poll failed")));
         let text = panic_of(AssertUnwindSafe(|| server.stop()));
-        assert!(text.starts_with("what Server::run returned after a stop"), "{text}");
+        assert!(
+            text.starts_with("what Server::run returned after a stop"),
+            "{text}"
+        );
         assert!(text.ends_with("hint: return Ok after a stop"), "{text}");
     }
 

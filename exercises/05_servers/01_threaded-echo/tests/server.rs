@@ -13,7 +13,7 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
-use testkit::concurrent::all_served_at_once;
+use testkit::echo::all_served_at_once;
 use testkit::net::{connect, read_to_end, IO_TIMEOUT};
 use testkit::{deadline::DEFAULT, echo, expect, within};
 use threaded_echo::{Server, Stopper};

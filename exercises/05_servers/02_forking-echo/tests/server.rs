@@ -16,7 +16,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use forking_echo::{Server, Stopper, REAP_INTERVAL};
-use testkit::concurrent::all_served_at_once;
+use testkit::echo::all_served_at_once;
 use testkit::net::{connect, is_timeout, read_to_end, IO_TIMEOUT};
 use testkit::{deadline::DEFAULT, echo, expect, within};
 

@@ -10,7 +10,7 @@ use std::thread;
 use std::time::Duration;
 
 use socketserver::{Echo, Handler, PoolServer, Stopper, ThreadingServer};
-use testkit::concurrent::all_served_at_once;
+use testkit::echo::all_served_at_once;
 use testkit::net::{connect, is_timeout, IO_TIMEOUT};
 use testkit::peak::PeakCounter;
 use testkit::{deadline::DEFAULT, echo, expect, within};
@@ -362,7 +362,7 @@ fn pool_serves_a_hundred_clients() {
                 probe(addr);
                 // All 100 connect first; 8 are served at a time, the rest wait in
                 // the queue and the backlog, and are served as others leave.
-                echo::many_clients(addr, 100, 5);
+                echo::many_clients_in_turn(addr, 100, 5);
             });
             server.stop();
         },
@@ -386,7 +386,7 @@ fn pool_a_vanishing_client_crashes_nothing() {
         || {
             let server = pool(2, Echo);
             server.check(echo::vanishing_client_crashes_nothing);
-            server.check(|addr| echo::many_clients(addr, 4, 2));
+            server.check(|addr| echo::many_clients_in_turn(addr, 4, 2));
             server.stop();
         },
     );
@@ -449,7 +449,7 @@ fn pool_survives_panicking_and_failing_handlers() {
                 send_and_expect_closed(addr, "panic");
             }
             send_and_expect_closed(addr, "fail");
-            echo::many_clients(addr, 4, 2);
+            echo::many_clients_in_turn(addr, 4, 2);
         });
         server.stop();
     });

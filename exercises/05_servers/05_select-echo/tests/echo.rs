@@ -53,7 +53,7 @@ fn serves_many_clients_at_once() {
                 "every client connects before any of them talks: accept every waiting \
                  client each time the listener is readable, and put every connection in \
                  the read set on every turn",
-                |addr| echo::many_clients(addr, CLIENTS, ROUNDS),
+                |addr| echo::all_served_at_once(addr, CLIENTS, ROUNDS),
             );
             server.stop();
         },

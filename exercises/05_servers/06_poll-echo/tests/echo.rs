@@ -56,7 +56,7 @@ fn serves_500_clients_at_once() {
                 "every client connects before any of them talks: accept every waiting \
                  client each time the listener has POLLIN, and give every connection a \
                  pollfd on every turn",
-                |addr| echo::many_clients(addr, CLIENTS, ROUNDS),
+                |addr| echo::all_served_at_once(addr, CLIENTS, ROUNDS),
             );
             server.stop();
         },

@@ -152,7 +152,7 @@ fn holds_many_clients_at_once() {
                 "all clients connect before any of them talks. Register every accepted \
                  socket with epoll, and accept until WouldBlock: an edge-triggered \
                  listener reports a crowd that arrived together only once",
-                move || echo::many_clients(addr, CLIENTS, ROUNDS),
+                move || echo::all_served_at_once(addr, CLIENTS, ROUNDS),
             );
             server.stop();
         },
