@@ -21,7 +21,8 @@
 //! are writing.
 //!
 //! Failures point at the test's own line: the functions here are
-//! `#[track_caller]`, and none of them panics from inside a closure.
+//! `#[track_caller]`, and they raise the learner's failures themselves, never
+//! from inside a closure (where the caller's location is lost).
 
 use std::any::Any;
 use std::io::{self, BufRead, BufReader};
@@ -228,7 +229,8 @@ impl Drop for KillOnDrop {
 ///
 /// Call it inside [`within`]: it waits at most [`IO_TIMEOUT`] for the first line,
 /// but a server that announces itself and then never answers is bounded only by
-/// the client's timeouts.
+/// the client's timeouts. (It does not call `within` itself: a failure raised in
+/// that closure would point here, not at the test.)
 #[track_caller]
 pub fn binary_announces_its_address_then_echoes(program: &str, address_hint: &str) {
     let name = Path::new(program)

@@ -11,9 +11,10 @@ use std::net::{Shutdown, TcpStream};
 use std::thread;
 use std::time::Duration;
 
-use common::{connect_with_small_receive_buffer, echo_concurrently, pattern, start};
+use common::{echo_concurrently, start};
 use select_echo::{Server, READ_CHUNK};
-use testkit::net::connect;
+use testkit::echo::{first_difference, pattern};
+use testkit::net::{connect, connect_with_small_receive_buffer};
 use testkit::{deadline::DEFAULT, echo, expect, within};
 
 /// Clients connected at once in the concurrency test. Each costs two file
@@ -161,7 +162,7 @@ fn a_half_closed_client_gets_its_whole_echo_then_end_of_file() {
                 expect::that(
                     echo == payload,
                     "everything before end-of-file should be the 512 KiB sent",
-                    common::first_difference(&echo, &payload),
+                    first_difference(&echo, &payload),
                     "echo every byte before closing",
                 );
             },

@@ -11,12 +11,10 @@ use std::net::{Shutdown, TcpStream};
 use std::thread;
 use std::time::Duration;
 
-use common::{
-    connect_with_small_receive_buffer, echo_concurrently, first_difference, pattern, read_exactly,
-    start,
-};
+use common::{echo_concurrently, read_exactly, start};
 use poll_echo::{Server, MAX_PENDING, READ_CHUNK};
-use testkit::net::{connect, is_timeout, IO_TIMEOUT};
+use testkit::echo::{first_difference, pattern};
+use testkit::net::{connect, connect_with_small_receive_buffer, is_timeout, IO_TIMEOUT};
 use testkit::{deadline::DEFAULT, echo, expect, within};
 
 /// Clients connected at once in the concurrency test: two file descriptors

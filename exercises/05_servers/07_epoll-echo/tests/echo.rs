@@ -6,14 +6,17 @@
 //! and waits for `run` to return.
 #![cfg(target_os = "linux")]
 
-use std::io::{self, ErrorKind, Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpStream};
-use std::panic::{self, UnwindSafe};
-use std::thread::{self, JoinHandle};
+use std::io::{ErrorKind, Read, Write};
+use std::net::{Shutdown, TcpStream};
+use std::thread;
 use std::time::{Duration, Instant};
 
-use epoll_echo::{Server, Stopper, MAX_PENDING, READ_CHUNK};
+use epoll_echo::{Server, MAX_PENDING, READ_CHUNK};
+use testkit::echo::first_difference;
 use testkit::net::{connect, is_timeout, IO_TIMEOUT};
+// A shared check from `testkit::echo`, run here; its failure gets this exercise's hint.
+use testkit::server::with_hint as check;
+use testkit::server::{Hints, Running};
 use testkit::{deadline, echo, expect, within};
 
 /// Clients held open at once by the concurrency test: far more than threads a
@@ -22,13 +25,16 @@ const CLIENTS: usize = 500;
 /// Round trips each of those clients makes.
 const ROUNDS: usize = 5;
 
-/// A `Server` running on its own thread.
-struct Running {
-    addr: SocketAddr,
-    stopper: Stopper,
-    thread: JoinHandle<io::Result<()>>,
-}
+/// What the harness says when `run` misbehaves. Promptness after a stop is
+/// checked by `stop_ends_run_and_closes_every_connection` alone.
+const HINTS: Hints = Hints {
+    ended_early: "run loops until the eventfd's token comes up; an error of one client \
+                  closes that client, never the server",
+    stop_is_ok: "a stop is not an error: return Ok(()) when the eventfd's token comes up",
+    stop_promptly: None,
+};
 
+/// Binds a `Server` on a free loopback port and runs it on a thread.
 #[track_caller]
 fn start() -> Running {
     let server = expect::ok(
@@ -37,52 +43,14 @@ fn start() -> Running {
         "bind a TcpListener, make it non-blocking, create the Epoll and the eventfd, \
          and register both",
     );
-    let addr = server.local_addr();
     let stopper = server.stopper();
-    let thread = thread::Builder::new()
-        .name(format!("epoll server {addr}"))
-        .spawn(move || server.run())
-        .expect("could not start the server thread");
-    Running {
-        addr,
-        stopper,
-        thread,
-    }
-}
-
-impl Running {
-    /// Stops the server and fails the test unless `run` returns `Ok(())` soon.
-    #[track_caller]
-    fn stop(self) {
-        self.stopper.stop();
-        let outcome = within(
-            Duration::from_secs(2),
-            "Server::run to return after Stopper::stop",
-            move || self.thread.join(),
-        );
-        match outcome {
-            Ok(result) => expect::ok(
-                "what Server::run returned after a stop",
-                result,
-                "a stop is not an error: return Ok(()) when the eventfd's token comes up",
-            ),
-            Err(panic) => panic::resume_unwind(panic),
-        }
-    }
-}
-
-/// Runs a check from `testkit::echo`; if it fails, repeats its message with a
-/// hint about this exercise.
-#[track_caller]
-fn check(hint: &str, run: impl FnOnce() + UnwindSafe) {
-    if let Err(panic) = panic::catch_unwind(run) {
-        let message = panic
-            .downcast_ref::<String>()
-            .map(String::as_str)
-            .or_else(|| panic.downcast_ref::<&str>().copied())
-            .unwrap_or("(no message)");
-        panic!("{message}\n  in this exercise: {hint}");
-    }
+    Running::start(
+        "epoll server",
+        server.local_addr(),
+        HINTS,
+        move || stopper.stop(),
+        move || server.run(),
+    )
 }
 
 /// `len` bytes whose values depend on their position, so a lost, doubled or
@@ -115,13 +83,6 @@ fn read_exactly(stream: &mut TcpStream, len: usize, what: &str) -> Vec<u8> {
         }
     }
     got
-}
-
-fn first_difference(got: &[u8], want: &[u8]) -> String {
-    match got.iter().zip(want).position(|(a, b)| a != b) {
-        Some(at) => format!("first difference at byte {at} of {}", want.len()),
-        None => format!("{} bytes instead of {}", got.len(), want.len()),
-    }
 }
 
 /// The largest send and receive buffers TCP autotuning may grow to (the third

@@ -1,5 +1,5 @@
-//! A `Server` on a thread (the test kit's harness), and this exercise's hints
-//! for the kit's shared helpers.
+//! This exercise's glue to the test kit: its `Server` on the kit's harness
+//! (`testkit::server::Running`), and its hints for the kit's echo helpers.
 
 #![allow(dead_code)] // each test file uses a different part of this module
 
@@ -7,11 +7,7 @@ use std::net::TcpStream;
 
 use poll_echo::Server;
 use testkit::expect;
-use testkit::server::Hints;
-
-pub use testkit::echo::{first_difference, pattern};
-pub use testkit::net::connect_with_small_receive_buffer;
-pub use testkit::server::{Running, STOP_WAIT};
+use testkit::server::{Hints, Running};
 
 /// What the harness says when `run` misbehaves.
 const HINTS: Hints = Hints {
