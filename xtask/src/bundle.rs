@@ -7,11 +7,13 @@
 //! `cargo test` in an exercise as usual.
 
 use crate::book;
+use crate::cargo;
 use crate::course::Course;
 use anyhow::{Context, Result};
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::Path;
+use std::process::Command;
 use walkdir::WalkDir;
 use zip::CompressionMethod;
 use zip::write::{SimpleFileOptions, ZipWriter};
@@ -37,6 +39,7 @@ const CONTENTS: &[&str] = &[
 ];
 
 pub fn bundle(course: &Course) -> Result<()> {
+    warn_if_edited(course);
     println!("building the book…");
     let site = book::build(course)?;
 
@@ -70,6 +73,23 @@ pub fn bundle(course: &Course) -> Result<()> {
         "inside: {TOP}/book-html/index.html is the book; the exercises are ready for `cargo test`"
     );
     Ok(())
+}
+
+/// The exercises go in as they are on disk: an instructor who tried one in place
+/// would hand out a solved exercise. Git (when there is one) says whether any is.
+fn warn_if_edited(course: &Course) {
+    let mut cmd = Command::new("git");
+    cmd.current_dir(&course.root)
+        .args(["status", "--porcelain", "--", "exercises", "testkit"]);
+    if let Ok(changed) = cargo::run_ok(&mut cmd)
+        && !changed.trim().is_empty()
+    {
+        println!(
+            "warning: these files differ from git's HEAD and go into the bundle as they \
+             are (`cargo xtask reset NAME` restores an exercise):\n{}",
+            cargo::first_lines(changed.trim_end(), 10)
+        );
+    }
 }
 
 /// Adds a file or a folder tree; returns how many files went in.

@@ -6,8 +6,8 @@
 //!   passes, the whole group is killed — cargo, the test binary it started and any
 //!   server the test left running — not just the `cargo` process at the top.
 //! * **Verdicts come from what cargo says.** Test results are read from libtest's
-//!   `test NAME ... ok|FAILED|ignored` lines over all test binaries, and warnings
-//!   from `--message-format=json`, so the runner never guesses from exit codes alone.
+//!   own lines (see [`crate::libtest`]), and warnings from `--message-format=json`,
+//!   so the runner never guesses from exit codes alone.
 
 use anyhow::{Context, Result};
 use serde_json::Value;
@@ -244,32 +244,6 @@ fn collect(rx: mpsc::Receiver<Vec<u8>>, grace: Duration) -> String {
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
-/// One test's verdict as libtest printed it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Passed,
-    Failed,
-    Ignored,
-}
-
-/// The `test NAME ... ok` lines of every test binary, in the order printed.
-pub fn parse_libtest(stdout: &str) -> Vec<(String, Outcome)> {
-    stdout
-        .lines()
-        .filter_map(|line| {
-            let rest = line.strip_prefix("test ")?;
-            let (name, verdict) = rest.rsplit_once(" ... ")?;
-            let outcome = match verdict.trim() {
-                "ok" => Outcome::Passed,
-                "FAILED" => Outcome::Failed,
-                v if v.starts_with("ignored") => Outcome::Ignored,
-                _ => return None,
-            };
-            Some((name.trim().to_string(), outcome))
-        })
-        .collect()
-}
-
 /// What `cargo … --message-format=json` said about one package.
 #[derive(Debug, Default)]
 pub struct BuildReport {
@@ -329,22 +303,6 @@ pub fn first_lines(text: &str, n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn reads_libtest_lines_from_several_binaries() {
-        let out = "\nrunning 2 tests\ntest adds ... ok\ntest hangs ... FAILED\n\n\
-                   running 1 test\ntest later ... ignored, needs a network\n\
-                   test src/lib.rs - f (line 3) ... ok\ntest result: ok. 1 passed\n";
-        assert_eq!(
-            parse_libtest(out),
-            vec![
-                ("adds".to_string(), Outcome::Passed),
-                ("hangs".to_string(), Outcome::Failed),
-                ("later".to_string(), Outcome::Ignored),
-                ("src/lib.rs - f (line 3)".to_string(), Outcome::Passed),
-            ]
-        );
-    }
 
     #[test]
     fn counts_only_the_packages_own_warnings() {

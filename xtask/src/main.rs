@@ -13,6 +13,7 @@ mod book;
 mod bundle;
 mod cargo;
 mod course;
+mod libtest;
 mod links;
 mod policy;
 mod preprocess;

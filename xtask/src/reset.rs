@@ -1,9 +1,9 @@
 //! `cargo xtask reset NAME`: back to the stub, never losing the learner's work.
 //!
 //! The learner's folder is first copied to `.backup/NAME-<unix time>/` (ignored by
-//! git) and the path printed; only then is the stub restored from git's HEAD and
-//! every untracked file in the folder removed. Without git there is nothing to
-//! restore from, so the command stops before touching anything.
+//! git) and the path printed; only then is the stub restored from git's HEAD (index
+//! and files) and every untracked file in the folder removed. Without git there is
+//! nothing to restore from, so the command stops before touching anything.
 
 use crate::cargo;
 use crate::course::Course;
@@ -49,14 +49,27 @@ pub fn reset(course: &Course, name: &str) -> Result<()> {
             .display()
     );
 
+    // The index too: work the learner had staged would otherwise sit there after
+    // the reset, ready for the next `git commit` to bring back.
     git(
         &course.root,
-        &["restore", "--source=HEAD", "--worktree", "--", &rel],
+        &[
+            "restore",
+            "--source=HEAD",
+            "--staged",
+            "--worktree",
+            "--",
+            &rel,
+        ],
     )
     .with_context(|| format!("git could not restore {rel}; your files are in the backup"))?;
     git(&course.root, &["clean", "-fdqx", "--", &rel])
         .with_context(|| format!("git could not remove new files in {rel}"))?;
-    println!("{rel} is back to the original stub. Run `cd {rel} && cargo test` to start again.");
+    // HEAD is the original stub only if the learner never committed their work.
+    println!(
+        "{rel} is back to its last committed version (the original stub, unless you \
+         committed work of your own). Run `cd {rel} && cargo test` to start again."
+    );
     Ok(())
 }
 

@@ -88,7 +88,7 @@ pub fn snapshots(course: &Course, name: &str, limit: Duration) -> Result<()> {
         fs::remove_file(pending)?;
     }
 
-    let failed = run.names(crate::cargo::Outcome::Failed);
+    let failed = run.names(crate::libtest::Outcome::Failed);
     if !failed.is_empty() {
         println!(
             "\nnote: the solution still fails {} — fix that before trusting these snapshots",

@@ -6,7 +6,8 @@
 //! failing tests. The test run is bounded; if it hangs, `-- --list` names the tests
 //! that never reported.
 
-use crate::cargo::{self, BuildReport, Outcome, Run};
+use crate::cargo::{self, BuildReport, Run};
+use crate::libtest::{self, Outcome};
 use anyhow::Result;
 use std::path::Path;
 use std::time::Duration;
@@ -33,6 +34,12 @@ pub struct TestRun {
     pub tests: Vec<(String, Outcome)>,
     /// Tests that never reported before the time limit (only when it hung).
     pub unfinished: Vec<String>,
+    /// Tests of binaries that died before reporting them (a crash or an abort;
+    /// 0 when the run hung, where `unfinished` names them instead).
+    pub unreported: usize,
+    /// Binaries whose result lines disagree with libtest's totals (see
+    /// [`libtest::Report::garbled`]): the names in `tests` are not to be trusted.
+    pub garbled: Vec<String>,
     pub elapsed: Duration,
 }
 
@@ -49,9 +56,17 @@ impl TestRun {
         self.tests.iter().filter(|(_, o)| *o == outcome).count()
     }
 
-    /// Tests that ran (ignored ones do not count).
+    /// Tests that ran or should have (ignored ones do not count).
     pub fn total(&self) -> usize {
-        self.count(Outcome::Passed) + self.count(Outcome::Failed) + self.unfinished.len()
+        self.count(Outcome::Passed)
+            + self.count(Outcome::Failed)
+            + self.unfinished.len()
+            + self.unreported
+    }
+
+    /// A test binary died (crashed, aborted) before reporting all of its tests.
+    pub fn crashed(&self) -> bool {
+        self.unreported > 0
     }
 
     pub fn hung(&self) -> bool {
@@ -60,7 +75,10 @@ impl TestRun {
 
     /// Built, ran at least one test, and every test passed.
     pub fn all_pass(&self) -> bool {
-        self.run.as_ref().is_some_and(Run::success) && self.count(Outcome::Passed) > 0
+        self.run.as_ref().is_some_and(Run::success)
+            && self.count(Outcome::Passed) > 0
+            && self.count(Outcome::Failed) == 0
+            && !self.crashed()
     }
 
     /// One line for a learner: what state the exercise is in.
@@ -73,6 +91,12 @@ impl TestRun {
             format!("all {} tests pass", self.total())
         } else if self.total() == 0 {
             "no tests ran".to_string()
+        } else if self.crashed() {
+            format!(
+                "a test binary crashed; {} of {} tests never reported",
+                self.unreported,
+                self.total()
+            )
         } else {
             format!(
                 "{} of {} tests fail",
@@ -115,6 +139,8 @@ pub fn test_package(target: &Target, limit: Duration) -> Result<TestRun> {
             run: None,
             tests: Vec::new(),
             unfinished: Vec::new(),
+            unreported: 0,
+            garbled: Vec::new(),
             elapsed,
         });
     }
@@ -124,7 +150,8 @@ pub fn test_package(target: &Target, limit: Duration) -> Result<TestRun> {
     test_cmd.envs(target.env.iter().copied());
     let run = cargo::run(&mut test_cmd, Some(limit))?;
     elapsed += run.elapsed;
-    let tests = cargo::parse_libtest(&run.stdout);
+    let report = libtest::read(&run.stdout);
+    let tests = report.tests;
     let unfinished = if run.timed_out() {
         let reported: Vec<&str> = tests.iter().map(|(n, _)| n.as_str()).collect();
         list_tests(target)?
@@ -134,11 +161,19 @@ pub fn test_package(target: &Target, limit: Duration) -> Result<TestRun> {
     } else {
         Vec::new()
     };
+    // Killing a hung run cuts its last binary short too; `unfinished` covers that.
+    let unreported = if run.timed_out() {
+        0
+    } else {
+        report.unreported
+    };
     Ok(TestRun {
         build,
         run: Some(run),
         tests,
         unfinished,
+        unreported,
+        garbled: report.garbled,
         elapsed,
     })
 }

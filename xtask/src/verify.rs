@@ -8,7 +8,11 @@
 //! 4. for each exercise: the untouched stub builds cleanly with its tests and at
 //!    least one test fails (a test passing on the stub checks nothing the learner
 //!    writes, so each one must be listed with a reason); the solution, laid over a
-//!    scratch copy, passes every test with snapshots checked and is clippy-clean;
+//!    scratch copy, passes every test with snapshots checked and is clippy-clean.
+//!    It is judged by the exercise's own tests: an overlay may not replace them,
+//!    and every test that ran on the stub must run on the solution. Crashed test
+//!    binaries and output that disagrees with libtest's totals never count as a
+//!    pass (see [`crate::libtest`]);
 //! 5. the book builds with search and nothing left unexpanded;
 //! 6. every exercise has its box in its lesson and every internal link resolves.
 //!
@@ -16,8 +20,9 @@
 //! one table, then each miss in plain words, then `verify: N passed, M failed`.
 
 use crate::book;
-use crate::cargo::{self, Outcome};
+use crate::cargo;
 use crate::course::{Course, Exercise};
+use crate::libtest::{self, Outcome};
 use crate::links;
 use crate::policy;
 use crate::report::{self, Check, Row};
@@ -220,7 +225,8 @@ fn tests_pass(cmd: &mut Command, what: &str) -> Result<Vec<String>> {
     if run.success() {
         return Ok(Vec::new());
     }
-    let failed: Vec<String> = cargo::parse_libtest(&run.stdout)
+    let failed: Vec<String> = libtest::read(&run.stdout)
+        .tests
         .into_iter()
         .filter(|(_, o)| *o == Outcome::Failed)
         .map(|(n, _)| n)
@@ -277,6 +283,7 @@ fn verify_exercise(
     judge_stub(exercise, &stub, limit, &mut row);
     let mut timings = vec![format!("stub {:.1} s", stub.elapsed.as_secs_f64())];
 
+    row.reasons.extend(overlaid_tests(course, exercise));
     if scratch.has(exercise) {
         let copy = scratch.copy_of(exercise);
         let solution = testrun::test_package(
@@ -291,6 +298,7 @@ fn verify_exercise(
             limit,
         )?;
         judge_solution(exercise, &solution, limit, &copy, &mut row)?;
+        missing_from_solution(&stub, &solution, &mut row);
         timings.push(format!("solution {:.1} s", solution.elapsed.as_secs_f64()));
         if solution.run.is_some() {
             let clippy_time = clippy(course, exercise, scratch, &mut row)?;
@@ -327,7 +335,9 @@ fn judge_stub(exercise: &Exercise, stub: &TestRun, limit: Duration, row: &mut Ro
         ));
     }
     let passing = stub.names(Outcome::Passed);
-    let failing = stub.count(Outcome::Failed);
+    // A test whose binary crashed (an abort from a refused allocation, say) did
+    // not pass: on the stub that is failing, as the learner sees it.
+    let failing = stub.count(Outcome::Failed) + stub.unreported;
     let listed = &exercise.meta.passes_on_stub;
     row.failing_on_stub = Some(failing + stub.unfinished.len());
     row.passing_on_stub = Some((passing.len(), listed.len()));
@@ -344,6 +354,10 @@ fn judge_stub(exercise: &Exercise, stub: &TestRun, limit: Duration, row: &mut Ro
              `testkit::within(testkit::deadline::DEFAULT, …)` so it fails in seconds",
             limit.as_secs()
         ));
+        return;
+    }
+    if !stub.garbled.is_empty() {
+        row.reasons.push(garbled_reason("stub", &stub.garbled));
         return;
     }
     if stub.total() == 0 {
@@ -414,7 +428,14 @@ fn judge_solution(
         let passed = solution.count(Outcome::Passed);
         row.solution = format!("{passed}/{}", solution.total());
         let failed = solution.names(Outcome::Failed);
-        if !failed.is_empty() {
+        if !solution.garbled.is_empty() {
+            row.reasons
+                .push(garbled_reason("solution", &solution.garbled));
+        }
+        if solution.total() == 0 {
+            row.reasons
+                .push("no tests ran against the solution".to_string());
+        } else if !failed.is_empty() {
             // Only point at snapshots where the exercise has some.
             let snapshot_hint = if copy.join("tests/snapshots").is_dir() {
                 format!(" (run `cargo xtask snapshots {name}` if a snapshot is out of date)")
@@ -425,6 +446,12 @@ fn judge_solution(
                 "the solution fails {}: {}{snapshot_hint}",
                 if failed.len() == 1 { "a test" } else { "tests" },
                 failed.join(", ")
+            ));
+        } else if solution.crashed() {
+            row.reasons.push(format!(
+                "a test binary of the solution crashed: {} test(s) never reported:\n{}",
+                solution.unreported,
+                cargo::first_lines(solution.run.as_ref().map_or("", |r| r.stderr.trim()), 10)
             ));
         } else if !solution.all_pass() {
             row.reasons.push(format!(
@@ -449,6 +476,67 @@ fn judge_solution(
         }
     }
     Ok(())
+}
+
+/// A solution overlay replaces whole files, so one under `tests/` (or an
+/// `exercise.toml`) would test the solution against something other than what the
+/// learner gets.
+fn overlaid_tests(course: &Course, exercise: &Exercise) -> Vec<String> {
+    let solution = course.path(&exercise.rel_solution());
+    WalkDir::new(&solution)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            let rel = e.path().strip_prefix(&solution).ok()?.to_path_buf();
+            (rel.starts_with("tests") || rel == Path::new("exercise.toml")).then(|| {
+                format!(
+                    "{}/{} replaces the exercise's own file: a solution must pass the \
+                     learner's tests, so keep tests, snapshots and exercise.toml in {} only",
+                    exercise.rel_solution(),
+                    rel.display(),
+                    exercise.rel_dir()
+                )
+            })
+        })
+        .collect()
+}
+
+/// Every test the stub ran must also run (and so pass) against the solution: a
+/// test that is cfg'd away, ignored or renamed there would otherwise go unchecked.
+fn missing_from_solution(stub: &TestRun, solution: &TestRun, row: &mut Row) {
+    if stub.run.is_none() || solution.run.is_none() || !stub.garbled.is_empty() {
+        return;
+    }
+    let ran: Vec<&str> = solution
+        .tests
+        .iter()
+        .filter(|(_, o)| *o != Outcome::Ignored)
+        .map(|(n, _)| n.as_str())
+        .chain(solution.unfinished.iter().map(String::as_str))
+        .collect();
+    let missing: Vec<&str> = stub
+        .tests
+        .iter()
+        .filter(|(n, o)| *o != Outcome::Ignored && !ran.contains(&n.as_str()))
+        .map(|(n, _)| n.as_str())
+        .collect();
+    if !missing.is_empty() && !solution.crashed() && !solution.hung() {
+        row.reasons.push(format!(
+            "test(s) that ran against the stub did not run against the solution: {}",
+            missing.join(", ")
+        ));
+    }
+}
+
+/// Why verdicts read from garbled libtest output are refused.
+fn garbled_reason(which: &str, garbled: &[String]) -> String {
+    format!(
+        "the {which}'s test output cannot be read: {}. A test, or a process it \
+         starts, writes lines that look like libtest's to stdout (print to stderr, or \
+         pipe the child's output), so the runner cannot tell which tests passed",
+        garbled.join("; ")
+    )
 }
 
 /// The solution must be clippy-clean with warnings denied.

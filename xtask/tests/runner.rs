@@ -365,6 +365,8 @@ fn reset_backs_up_then_restores_the_stub() {
     let stub = fs::read_to_string(&lib).unwrap();
     fs::write(&lib, "// my work in progress\n").unwrap();
     fs::write(adder(root).join("src/extra.rs"), "// a new file\n").unwrap();
+    // Staged work, too, is backed up and leaves the index.
+    git(root, &["add", "exercises/01_basics/01_adder/src/lib.rs"]);
 
     let out = xtask(root, &["reset", "adder"]);
     assert!(out.ok, "{}", show(&out));
@@ -382,6 +384,14 @@ fn reset_backs_up_then_restores_the_stub() {
     assert!(backup.join("src/extra.rs").is_file());
     assert_eq!(fs::read_to_string(&lib).unwrap(), stub);
     assert!(!adder(root).join("src/extra.rs").exists());
+    git(root, &["diff", "--cached", "--quiet"]);
+
+    // A second reset in the same second gets a backup folder of its own.
+    fs::write(&lib, "// attempt two\n").unwrap();
+    let out = xtask(root, &["reset", "adder"]);
+    assert!(out.ok, "{}", show(&out));
+    let backups = fs::read_dir(root.join(".backup")).unwrap().count();
+    assert_eq!(backups, 2, "{}", show(&out));
 }
 
 #[test]
@@ -446,5 +456,109 @@ fn bundle_has_the_book_and_exercises_but_no_solutions() {
         names
             .iter()
             .all(|n| !n.contains("solutions/") && !n.contains("/target/"))
+    );
+
+    // An exercise tried in place would ship solved: the instructor is told.
+    git(root, &["init", "-q"]);
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-q", "-m", "course"]);
+    fs::write(adder(root).join("src/lib.rs"), "// solved in place\n").unwrap();
+    let out = xtask(root, &["bundle"]);
+    assert!(out.ok, "{}", show(&out));
+    assert!(
+        out.has("warning: these files differ from git's HEAD")
+            && out.has("exercises/01_basics/01_adder/src/lib.rs"),
+        "{}",
+        show(&out)
+    );
+}
+
+#[test]
+fn verify_counts_crashes_and_refuses_look_alike_output() {
+    let course = fixture();
+    let root = course.path();
+    let solution = root.join("solutions/01_basics/01_adder/src/lib.rs");
+    let solved = fs::read_to_string(&solution).unwrap();
+
+    // A solution whose test binary aborts (as on a refused allocation) is no pass,
+    // even though no test printed FAILED.
+    fs::write(
+        &solution,
+        solved.replace(
+            "    a + b\n",
+            "    if a == 2 {\n        std::process::abort();\n    }\n    a + b\n",
+        ),
+    )
+    .unwrap();
+    let out = xtask(root, &["verify", "adder", "--test-timeout", "5"]);
+    assert!(!out.ok, "{}", show(&out));
+    assert!(
+        out.has("a test binary of the solution crashed"),
+        "{}",
+        show(&out)
+    );
+    fs::write(&solution, &solved).unwrap();
+
+    // A stub that aborts fails every test, as the learner sees it.
+    let meta = adder(root).join("exercise.toml");
+    let original_meta = fs::read_to_string(&meta).unwrap();
+    fs::write(&meta, "hint = \"Add.\"\n").unwrap();
+    let lib = adder(root).join("src/lib.rs");
+    let stub = fs::read_to_string(&lib).unwrap();
+    fs::write(&lib, stub.replace("    0\n", "    std::process::abort()\n")).unwrap();
+    let out = xtask(root, &["verify", "adder", "--test-timeout", "5"]);
+    assert!(out.ok, "{}", show(&out));
+    assert_eq!(
+        out.row("✓ adder")[2..7],
+        ["2", "2", "0", "(0)", "2/2"],
+        "{}",
+        show(&out)
+    );
+    fs::write(&lib, stub).unwrap();
+    fs::write(&meta, &original_meta).unwrap();
+
+    // A solution that brings its own, smaller test file is not tested against the
+    // learner's tests.
+    let own_tests = root.join("solutions/01_basics/01_adder/tests/adder.rs");
+    fs::create_dir_all(own_tests.parent().unwrap()).unwrap();
+    fs::write(
+        &own_tests,
+        "#[test]\nfn adds_two_numbers() {\n    assert_eq!(adder::add(2, 3), 5);\n}\n",
+    )
+    .unwrap();
+    let out = xtask(root, &["verify", "adder", "--test-timeout", "5"]);
+    assert!(!out.ok, "{}", show(&out));
+    assert!(
+        out.has("solutions/01_basics/01_adder/tests/adder.rs replaces the exercise's own file"),
+        "{}",
+        show(&out)
+    );
+    assert!(
+        out.has("did not run against the solution: zero_plus_zero_is_zero"),
+        "{}",
+        show(&out)
+    );
+    fs::remove_dir_all(own_tests.parent().unwrap()).unwrap();
+
+    // A test that writes a look-alike result line past libtest's capture: the
+    // lines no longer match libtest's totals, so no verdict is read from them.
+    fs::write(
+        adder(root).join("tests/ghost.rs"),
+        "use std::io::Write;\n\n#[test]\nfn adds_and_prints_a_look_alike() {\n    \
+         writeln!(std::io::stdout(), \"test ghost ... ok\").unwrap();\n    \
+         testkit::expect_eq(\"1 + 1\", adder::add(1, 1), 2);\n}\n",
+    )
+    .unwrap();
+    let out = xtask(root, &["verify", "adder", "--test-timeout", "5"]);
+    assert!(!out.ok, "{}", show(&out));
+    assert!(
+        out.has("the stub's test output cannot be read"),
+        "{}",
+        show(&out)
+    );
+    assert!(
+        out.has("the solution's test output cannot be read"),
+        "{}",
+        show(&out)
     );
 }

@@ -50,6 +50,7 @@ pub enum Scope {
 /// | `192.0.0.9/32`, `192.0.0.10/32` | Global (anycast services) |
 /// | `192.0.0.0/24` | Reserved (IETF protocol assignments) |
 /// | `192.0.2.0/24`, `198.51.100.0/24`, `203.0.113.0/24` | Documentation |
+/// | `192.88.99.0/24` | Reserved (6to4 relay anycast, deprecated by RFC 7526) |
 /// | `198.18.0.0/15` | Reserved (benchmarking) |
 /// | `224.0.0.0/4` | Multicast |
 /// | `240.0.0.0/4`, including `255.255.255.255` | Reserved |
@@ -64,8 +65,11 @@ pub enum Scope {
 /// | `::ffff:0:0/96` (IPv4-mapped) | the scope of the embedded IPv4 address |
 /// | `::/96` (IPv4-compatible, deprecated) | Reserved |
 /// | `64:ff9b:1::/48` | Private (local-use NAT64, RFC 8215) |
-/// | `100::/64` | Reserved (discard-only) |
-/// | `2001:2::/48` | Reserved (benchmarking) |
+/// | `100::/64`, `100:0:0:1::/64` | Reserved (discard-only, dummy prefix) |
+/// | `2001:1::1/128`, `2001:1::2/128`, `2001:1::3/128` | Global (anycast services) |
+/// | `2001:3::/32`, `2001:4:112::/48`, `2001:20::/28`, `2001:30::/28` | Global (public services) |
+/// | `2001::/23` (Teredo `2001::/32` and benchmarking `2001:2::/48` included) | Reserved (IETF protocol assignments) |
+/// | `5f00::/16` | Reserved (SRv6 segment identifiers, RFC 9602) |
 /// | `2001:db8::/32`, `3fff::/20` | Documentation |
 /// | `fc00::/7` | Private (unique local) |
 /// | `fe80::/10` | LinkLocal |

@@ -83,6 +83,7 @@ fn accepts_host_names() {
             ("my-host.example.:22", name("my-host.example.", 22)),
             ("a1.b2-c3.d4e:9", name("a1.b2-c3.d4e", 9)),
             ("1password.example:7", name("1password.example", 7)),
+            ("example.0xg:8", name("example.0xg", 8)),
         ],
         "a host that is not an IP address must be a host name: letters, digits, '-' and \
          dots; it is kept as written (no resolving, no lowercasing)",
@@ -243,6 +244,10 @@ fn refuses_hosts_that_are_neither_addresses_nor_names() {
         "01.2.3.4",
         "1.2.3.4.5",
         "123",
+        "0x7f000001",
+        "0X7F000001",
+        "127.0.0.0x1",
+        "example.0x",
         long_label.as_str(),
         long_name.as_str(),
     ];
@@ -250,8 +255,9 @@ fn refuses_hosts_that_are_neither_addresses_nor_names() {
         refuses(
             &[(&format!("{host}:80"), AddrError::InvalidHost(host.into()))],
             "labels are 1-63 ASCII letters, digits or '-' (not first or last), a name is \
-             at most 253 characters, and a name whose last label is all digits is a broken \
-             IPv4 address",
+             at most 253 characters, and a name whose last label is a number (all digits, \
+             or 0x and hex digits) is a broken IPv4 address: the resolver would read \
+             0x7f000001 as 127.0.0.1",
         );
     }
 }

@@ -172,13 +172,52 @@ fn special_purpose_ranges_are_reserved() {
             ("100::ffff:ffff:ffff:ffff", Scope::Reserved),
             ("2001:2::1", Scope::Reserved),
             ("::1.2.3.4", Scope::Reserved),
+            ("192.88.99.1", Scope::Reserved),
+            ("192.88.99.2", Scope::Reserved),
+            ("192.88.98.255", Scope::Global),
+            ("192.88.100.0", Scope::Global),
             ("198.17.255.255", Scope::Global),
             ("198.20.0.0", Scope::Global),
-            ("100:0:0:1::", Scope::Global),
+            ("100:0:0:1::", Scope::Reserved),
+            ("100:0:0:1:ffff:ffff:ffff:ffff", Scope::Reserved),
+            ("100:0:0:2::", Scope::Global),
             ("2001:3::1", Scope::Global),
         ],
-        "192.0.0.0/24, 198.18.0.0/15 (benchmarking), 240.0.0.0/4 (with the broadcast \
-         address), 100::/64, 2001:2::/48 and the deprecated IPv4-compatible ::/96",
+        "192.0.0.0/24, 192.88.99.0/24 (deprecated 6to4 relays), 198.18.0.0/15 \
+         (benchmarking), 240.0.0.0/4 (with the broadcast \
+         address), 100::/64 and 100:0:0:1::/64, 2001:2::/48 and the deprecated \
+         IPv4-compatible ::/96",
+    );
+}
+
+#[test]
+fn ipv6_protocol_assignments_are_reserved_except_their_public_services() {
+    check(
+        &[
+            ("2001::1", Scope::Reserved),
+            ("2001:0:4136:e378:8000:63bf:3fff:fdd2", Scope::Reserved),
+            ("2001:1::4", Scope::Reserved),
+            ("2001:10::1", Scope::Reserved),
+            ("2001:1ff:ffff:ffff:ffff:ffff:ffff:ffff", Scope::Reserved),
+            ("5f00::1", Scope::Reserved),
+            ("5f00:ffff:ffff:ffff:ffff:ffff:ffff:ffff", Scope::Reserved),
+            ("2001:1::1", Scope::Global),
+            ("2001:1::2", Scope::Global),
+            ("2001:1::3", Scope::Global),
+            ("2001:3:ffff::1", Scope::Global),
+            ("2001:4:112::1", Scope::Global),
+            ("2001:4:113::1", Scope::Reserved),
+            ("2001:20::1", Scope::Global),
+            ("2001:3f:ffff::1", Scope::Global),
+            ("2001:40::1", Scope::Reserved),
+            ("2001:200::1", Scope::Global),
+            ("5eff::1", Scope::Global),
+            ("5f01::1", Scope::Global),
+        ],
+        "2001::/23 (IETF protocol assignments, like 192.0.0.0/24 for IPv4, Teredo \
+         2001::/32 included) and 5f00::/16 (SRv6) are Reserved; the registry marks a few \
+         services inside 2001::/23 globally reachable: 2001:1::1, ::2, ::3, 2001:3::/32, \
+         2001:4:112::/48, 2001:20::/28 and 2001:30::/28. List those rows first",
     );
 }
 

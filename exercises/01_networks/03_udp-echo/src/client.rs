@@ -56,6 +56,11 @@ pub fn request(
 /// `max_len` bytes, or shorter, is returned whole; an empty datagram is an
 /// empty `Vec`.
 ///
+/// Any `max_len` works, `usize::MAX` included (meaning "whatever size"): no
+/// datagram is longer than [`RECV_BUFFER`](crate::RECV_BUFFER) bytes, so the
+/// buffer never needs more than `RECV_BUFFER + 1`, and `max_len + 1` must not
+/// overflow or allocate more than that.
+///
 /// Blocks as long as `socket`'s read timeout allows; a timed-out read is
 /// returned as [`UdpError::Io`].
 pub fn recv_whole(socket: &UdpSocket, max_len: usize) -> Result<(Vec<u8>, SocketAddr), UdpError> {

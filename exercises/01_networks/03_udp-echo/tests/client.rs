@@ -331,6 +331,33 @@ fn a_datagram_that_fills_the_buffer_exactly_is_whole() {
 }
 
 #[test]
+fn any_max_len_works_without_a_huge_buffer() {
+    within(DEFAULT, "recv_whole with max_len usize::MAX", || {
+        let (receiver, addr) = silent_socket();
+        receiver
+            .set_read_timeout(Some(Duration::from_secs(1)))
+            .unwrap();
+        let sender = UdpSocket::bind("127.0.0.1:0").unwrap();
+        for max_len in [usize::MAX, usize::MAX - 1, RECV_BUFFER] {
+            sender.send_to(b"any size", addr).unwrap();
+            let got = expect::ok(
+                &format!("recv_whole(socket, {max_len}) of an 8-byte datagram"),
+                recv_whole(&receiver, max_len),
+                "no datagram is longer than RECV_BUFFER: a buffer of \
+                 max_len.min(RECV_BUFFER) + 1 bytes is enough (max_len + 1 overflows, and \
+                 vec![0; max_len] asks for more memory than exists)",
+            );
+            expect::eq(
+                &format!("recv_whole(socket, {max_len})"),
+                text(&got.0).as_str(),
+                "any size",
+                "the whole datagram",
+            );
+        }
+    });
+}
+
+#[test]
 fn a_longer_datagram_is_truncated_and_its_tail_is_gone() {
     within(
         DEFAULT,

@@ -23,7 +23,11 @@ use crate::ClientOptions;
 ///     seconds, so it would become 0, which Linux rejects and others treat
 ///     differently);
 ///   - a `linger` above zero but under one second (it would become 0: a reset
-///     instead of a graceful close).
+///     instead of a graceful close);
+///   - a `linger` above 65 535 s. The OS keeps it in a C integer (16 bits
+///     on Windows, 32 on Unix) and socket2 converts with `as`, which wraps:
+///     65 536 s would become 0 s on Windows, 2^32 s 0 s everywhere — again
+///     a reset. 65 535 s (about 18 hours) is the most every OS can hold.
 /// * Keepalive timings are applied where the OS lets a program set them
 ///   (Linux, macOS, Windows, the BSDs); the interval is skipped elsewhere.
 /// * Any error from the OS is returned (`ConnectionRefused`, ...).

@@ -296,6 +296,20 @@ fn refuses_values_the_os_would_misread() {
                     ..ClientOptions::default()
                 },
             ),
+            (
+                "linger of 65 536 s",
+                ClientOptions {
+                    linger: Some(secs(65_536)),
+                    ..ClientOptions::default()
+                },
+            ),
+            (
+                "linger of 2^32 s",
+                ClientOptions {
+                    linger: Some(secs(1 << 32)),
+                    ..ClientOptions::default()
+                },
+            ),
         ];
         for (what, options) in cases {
             let result = configured_client(addr, &options);
@@ -304,8 +318,9 @@ fn refuses_values_the_os_would_misread() {
                 &format!("configured_client with {what} should fail with InvalidInput"),
                 result.as_ref().map(|s| s.local_addr()),
                 "check the options before creating the socket: zero timeouts mean \"wait \
-                 for ever\" to setsockopt, and sub-second keepalive or linger values \
-                 become 0",
+                 for ever\" to setsockopt, sub-second keepalive or linger values \
+                 become 0, and a linger above 65 535 s does not fit the OS's field (it \
+                 would wrap, 2^32 s to 0 s: a reset)",
             );
         }
         // Refused before connecting: nothing reached the listener.

@@ -66,7 +66,7 @@ fn slices_of_different_lengths_are_never_equal() {
 /// HMAC-SHA-256, HMAC-SHA-384, and HMAC-SHA-512", for HMAC-SHA-256.
 #[test]
 fn tags_match_the_rfc_4231_test_vectors() {
-    let cases: [(&str, Vec<u8>, &[u8], &str); 4] = [
+    let cases: [(&str, Vec<u8>, &[u8], &str); 6] = [
         (
             "test case 1 (20-byte key)",
             vec![0x0b; 20],
@@ -86,10 +86,23 @@ fn tags_match_the_rfc_4231_test_vectors() {
             "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe",
         ),
         (
+            "test case 4 (a 25-byte key 0x01..=0x19, 50 bytes of 0xcd)",
+            (1..=25).collect(),
+            &[0xcd; 50],
+            "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b",
+        ),
+        (
             "test case 6 (a 131-byte key, longer than SHA-256's 64-byte block)",
             vec![0xaa; 131],
             b"Test Using Larger Than Block-Size Key - Hash Key First",
             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54",
+        ),
+        (
+            "test case 7 (a 131-byte key and a 152-byte message, both over one block)",
+            vec![0xaa; 131],
+            b"This is a test using a larger than block-size key and a larger than block-size \
+              data. The key needs to be hashed before being used by the HMAC algorithm.",
+            "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2",
         ),
     ];
     for (what, key, message, want) in cases {

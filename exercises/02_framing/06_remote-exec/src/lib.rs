@@ -109,8 +109,11 @@ pub struct Limits {
     pub max_output: usize,
     /// Longest a program may run before it is killed.
     pub time_limit: Duration,
-    /// Longest the server waits for a client's next request (or for it to take a
-    /// reply) before closing the connection.
+    /// Longest the server waits for a client's next request, from the moment it
+    /// starts waiting until the last byte of the request has arrived (a deadline
+    /// for the whole request, not a timeout per read), and longest one write of
+    /// a reply may block on a client that does not read it. Past either, the
+    /// server closes the connection.
     pub idle_timeout: Duration,
 }
 

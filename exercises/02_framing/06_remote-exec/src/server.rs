@@ -27,9 +27,10 @@ use crate::{AllowList, Limits};
 /// * an error of kind `InvalidData` for a request frame over `limits.max_request`,
 ///   after answering it with `BadRequest` (the oversized payload is never read,
 ///   so the connection cannot go on);
-/// * an error when a request is cut off by end-of-file (`UnexpectedEof`), the
-///   client stays silent for `limits.idle_timeout` (a timeout), or a read or
-///   write fails (the client vanished).
+/// * an error when a request is cut off by end-of-file (`UnexpectedEof`), a
+///   whole request has not arrived `limits.idle_timeout` after the server began
+///   waiting for it (a timeout: silence and a byte-by-byte trickle alike), or a
+///   read or write fails (the client vanished).
 pub fn handle_client(_stream: TcpStream, _allow: &AllowList, _limits: &Limits) -> io::Result<()> {
     todo!("read frames until EOF, answer each with header + stdout + stderr; see the lesson")
 }

@@ -421,6 +421,48 @@ fn an_idle_client_is_disconnected() {
 }
 
 #[test]
+fn a_client_that_trickles_its_request_is_cut_off_at_idle_timeout() {
+    within(
+        deadline::DEFAULT,
+        "a request sent one byte every 40 ms, with idle_timeout = 300 ms",
+        || {
+            let (addr, rx) = handle_one(Limits {
+                idle_timeout: Duration::from_millis(300),
+                ..test_limits()
+            });
+            let mut stream = net::connect(addr);
+            // The slow peer: ~50 bytes at 40 ms each take about 2 s, several times
+            // idle_timeout, yet no single read waits more than 40 ms. (The sleeps
+            // pace the peer; nothing waits on them.)
+            let request = framed(br#"{"program":"echo","args":["slowly, slowly"]}"#);
+            let mut writer = stream.try_clone().unwrap();
+            std::thread::spawn(move || {
+                for byte in request {
+                    if writer.write_all(&[byte]).is_err() {
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_millis(40));
+                }
+            });
+            let result = returned(&rx);
+            expect::that(
+                matches!(&result, Err(e) if net::is_timeout(e)),
+                "handle_client's result for a request trickled over 2 s with idle_timeout = \
+                 300 ms: expected a timeout error (WouldBlock or TimedOut)",
+                &result,
+                "a socket read timeout restarts with every read, so a slow client keeps it \
+                 alive forever; fix a deadline when the wait for a request begins and, \
+                 before each read, set the timeout to the time that is left",
+            );
+            expect_closed(
+                &mut stream,
+                "a request trickled past idle_timeout (no reply is due)",
+            );
+        },
+    );
+}
+
+#[test]
 fn a_command_past_the_time_limit_is_reported_and_the_connection_carries_on() {
     within(
         deadline::DEFAULT,

@@ -10,8 +10,10 @@ use crate::Handler;
 /// Runs a [`Handler`] on a fixed number of worker threads.
 ///
 /// At most `workers` connections are handled at once. Up to `workers` more
-/// accepted connections wait in a queue; when that is full too, the server
-/// stops accepting, and further clients wait in the kernel's listen backlog.
+/// accepted connections wait in a queue; when that is full too, the accept
+/// loop holds the one it has just accepted until there is room, accepts
+/// nothing more meanwhile, and further clients wait in the kernel's listen
+/// backlog.
 #[derive(Debug)]
 pub struct PoolServer<H> {
     base: Listener,

@@ -210,6 +210,53 @@ fn moody_handler(stream: TcpStream, _peer: SocketAddr) -> io::Result<()> {
     Ok(())
 }
 
+/// How long a `slow_to_finish` handler works on after its client is gone.
+/// Not a synchronisation: it widens the window in which a `run` that does not
+/// wait for its handlers would return while one is still running.
+const CLEANUP: Duration = Duration::from_millis(200);
+
+/// A handler that marks itself inside `peak`, says it started, echoes until its
+/// connection ends, then spends `CLEANUP` on cleanup work before it returns.
+fn slow_to_finish(peak: PeakCounter) -> (impl Handler, mpsc::Receiver<()>) {
+    let (started, starts) = mpsc::channel();
+    let handler = move |stream: TcpStream, _peer: SocketAddr| -> io::Result<()> {
+        let _inside = peak.enter();
+        let _ = started.send(());
+        let _ = io::copy(&mut &stream, &mut &stream);
+        thread::sleep(CLEANUP);
+        Ok(())
+    };
+    (handler, starts)
+}
+
+/// Connects `clients` clients to a `slow_to_finish` server, waits until every
+/// handler runs, stops the server, and checks that no handler is still
+/// running once `run` has returned.
+#[track_caller]
+fn run_returns_after_its_handlers(
+    server: Running,
+    peak: &PeakCounter,
+    starts: &mpsc::Receiver<()>,
+    clients: usize,
+    hint: &str,
+) {
+    let _clients: Vec<TcpStream> =
+        server.check(|addr| (0..clients).map(|_| connect(addr)).collect());
+    for started in 0..clients {
+        assert!(
+            starts.recv_timeout(START_WAIT).is_ok(),
+            "only {started} of {clients} handlers started while {clients} clients were connected"
+        );
+    }
+    server.stop();
+    expect::eq(
+        "handlers still running after run() returned",
+        &peak.current(),
+        &0,
+        hint,
+    );
+}
+
 /// Sends `line` and expects the server to close the connection without a reply.
 #[track_caller]
 fn send_and_expect_closed(addr: SocketAddr, line: &str) {
@@ -332,6 +379,22 @@ fn threading_stop_ends_conversations_in_progress() {
                  handler runs",
             );
         }
+    });
+}
+
+#[test]
+fn threading_run_returns_only_after_its_handlers() {
+    within(DEFAULT, "run() waiting for 3 handlers after stop()", || {
+        let peak = PeakCounter::new();
+        let (handler, starts) = slow_to_finish(peak.clone());
+        run_returns_after_its_handlers(
+            threading(handler),
+            &peak,
+            &starts,
+            3,
+            "keep every handler thread's JoinHandle and join them all after \
+             serve_forever returns: no handler may outlive run",
+        );
     });
 }
 
@@ -484,6 +547,26 @@ fn pool_stop_ends_busy_and_waiting_connections() {
                  the queued ones, sees the stop (track returns None) and drops them",
                 );
             }
+        },
+    );
+}
+
+#[test]
+fn pool_run_returns_only_after_its_handlers() {
+    within(
+        DEFAULT,
+        "run() waiting for 2 busy workers after stop()",
+        || {
+            let peak = PeakCounter::new();
+            let (handler, starts) = slow_to_finish(peak.clone());
+            run_returns_after_its_handlers(
+                pool(2, handler),
+                &peak,
+                &starts,
+                2,
+                "after serve_forever returns, drop the queue's sender, then join every \
+             worker: no handler may outlive run",
+            );
         },
     );
 }

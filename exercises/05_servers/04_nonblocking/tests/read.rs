@@ -364,6 +364,36 @@ fn read_with_deadline_puts_back_the_callers_read_timeout() {
 }
 
 #[test]
+fn read_with_deadline_puts_back_the_callers_read_timeout_after_an_error() {
+    within(
+        DEFAULT,
+        "read_with_deadline's read timeout after a reset",
+        || {
+            let (client, mut server) = pair();
+            let callers = Some(Duration::from_secs(7));
+            server.set_read_timeout(callers).unwrap();
+            reset(client);
+            let mut buf = [0u8; 64];
+            let got = read_with_deadline(&mut server, &mut buf, Instant::now() + FAR);
+            expect::that(
+                got.is_err(),
+                "read_with_deadline after the peer reset the connection returns an error",
+                format!("{got:?}"),
+                "a reset is a real error: return it",
+            );
+            expect::eq(
+                "the stream's read timeout after a read_with_deadline that failed",
+                &server.read_timeout().unwrap(),
+                &callers,
+                "put the timeout back on the error path too: a `?` inside the reading \
+                 loop skips the restore; run the loop in a helper, restore, then return \
+                 the helper's result",
+            );
+        },
+    );
+}
+
+#[test]
 fn read_with_deadline_refuses_an_empty_buffer() {
     within(DEFAULT, "read_with_deadline with an empty buffer", || {
         let (_client, mut server) = pair();

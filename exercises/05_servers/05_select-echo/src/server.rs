@@ -2,6 +2,7 @@
 
 use std::io::{self, Write};
 use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
+use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
 use std::sync::Arc;
 
@@ -29,14 +30,19 @@ impl Server {
     /// Binds a listening socket to `addr` (use `127.0.0.1:0` in tests: any free
     /// port) and creates the wake-up channel (a connected pair of Unix sockets).
     ///
-    /// Errors: the address cannot be bound (in use, not local), or the process
-    /// is out of file descriptors.
+    /// Errors: the address cannot be bound (in use, not local), the process is
+    /// out of file descriptors, or it already has so many open that the new
+    /// ones are [`FD_SETSIZE`](crate::FD_SETSIZE) or more: `select` could
+    /// never watch them.
     pub fn bind(addr: impl ToSocketAddrs) -> io::Result<Server> {
         let listener = TcpListener::bind(addr)?;
         let addr = listener.local_addr()?;
         let (wake_tx, wake_rx) = UnixStream::pair()?;
         // stop() must never block, even if nobody reads the channel any more.
         wake_tx.set_nonblocking(true)?;
+        // Better an error now than a panic in the first FdSet::insert.
+        selectable(&listener)?;
+        selectable(&wake_rx)?;
         Ok(Server {
             listener,
             addr,
@@ -94,5 +100,18 @@ impl Stopper {
     pub fn stop(&self) {
         // A full channel (WouldBlock) already holds a wake-up: nothing is lost.
         let _ = (&*self.wake_tx).write(&[1]);
+    }
+}
+
+/// Checks that `socket`'s descriptor has a bit in an `fd_set`.
+fn selectable(socket: &impl AsRawFd) -> io::Result<()> {
+    let fd = socket.as_raw_fd();
+    if usize::try_from(fd).is_ok_and(|fd| fd < crate::FD_SETSIZE) {
+        Ok(())
+    } else {
+        Err(io::Error::other(format!(
+            "file descriptor {fd} is beyond what select can watch (FD_SETSIZE = {})",
+            crate::FD_SETSIZE
+        )))
     }
 }

@@ -65,7 +65,10 @@ impl Server {
     /// * the waker's: return `Ok(())`;
     /// * the listener's: accept until `WouldBlock` (one edge may stand for many
     ///   clients). Skip `ConnectionAborted` and `Interrupted`; report any other
-    ///   accept error on stderr and wait for the next event. Make each accepted
+    ///   accept error on stderr and wait for the next event. After `EMFILE`,
+    ///   `ENFILE`, `ENOBUFS` or `ENOMEM` (out of descriptors or memory) the
+    ///   clients still in the backlog get no new edge: remember the failure, and
+    ///   accept again as soon as a connection closes. Make each accepted
     ///   stream non-blocking (it does not inherit that from the listener), set
     ///   `TCP_NODELAY`, give it a new token (never reuse one) and register it
     ///   `EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET`;

@@ -84,9 +84,11 @@ impl Server {
     ///   line that does not fit drops that client (`* NAME was dropped (too
     ///   slow)` to the others).
     /// * Errors of one connection (reset, broken pipe, bad input) only end that
-    ///   connection. `run` returns an error only if `poll` fails or `accept`
-    ///   fails for a reason that is not about one connection (such as running
-    ///   out of file descriptors).
+    ///   connection. When `accept` fails for lack of file descriptors or memory
+    ///   (`EMFILE`, `ENFILE`, `ENOBUFS`, `ENOMEM`), the room goes on: leave the
+    ///   listener out of the poll set for a short while (100 ms; the waiting
+    ///   clients stay in the backlog), then try again. `run` returns an error
+    ///   only if `poll` fails or `accept` fails in some other way.
     pub fn run(self) -> io::Result<()> {
         todo!("the poll loop (lesson 05.9, 'The loop')")
     }

@@ -99,8 +99,10 @@ pub fn validate_port(text: &str) -> Result<u16, AddrError> {
 /// * `localhost:80`, `example.com.:443` — a host name (RFC 1123): labels of
 ///   ASCII letters, digits and `-`, 1-63 characters, not starting or ending with
 ///   `-`, separated by dots, at most 253 characters, one trailing dot allowed.
-///   A name whose last label is all digits (`1.2.3`, `999.1.1.1`) is a broken
-///   IPv4 address, not a name.
+///   A name whose last label is a number — all digits, or `0x`/`0X` followed
+///   by hex digits (`1.2.3`, `999.1.1.1`, `0x7f000001`, `1.2.3.0x4`) — is a
+///   broken IPv4 address, not a name: the C resolver would read `0x7f000001`
+///   as 127.0.0.1 (the URL standard refuses such hosts for the same reason).
 ///
 /// The first problem found, reading left to right, is the error:
 /// 1. more than one `:` outside brackets → [`AddrError::UnbracketedIpv6`];
@@ -165,14 +167,24 @@ fn parse_plain(text: &str) -> Result<Endpoint, AddrError> {
     })
 }
 
-/// A host name by RFC 1123 §2.1, whose last label is not all digits.
+/// A host name by RFC 1123 §2.1, whose last label is not a number.
 fn is_host_name(name: &str) -> bool {
     let name = name.strip_suffix('.').unwrap_or(name);
     let labels: Vec<&str> = name.split('.').collect();
-    let last_is_numeric = labels
-        .last()
-        .is_some_and(|label| label.bytes().all(|b| b.is_ascii_digit()));
+    let last_is_numeric = labels.last().is_some_and(|label| is_number(label));
     name.len() <= 253 && !last_is_numeric && labels.iter().all(|label| is_label(label))
+}
+
+/// A label that `inet_aton` would read as a number: decimal, or `0x` and hex
+/// digits. A "name" ending in one is an IPv4 address in disguise.
+fn is_number(label: &str) -> bool {
+    match label
+        .strip_prefix("0x")
+        .or_else(|| label.strip_prefix("0X"))
+    {
+        Some(hex) => hex.bytes().all(|b| b.is_ascii_hexdigit()),
+        None => label.bytes().all(|b| b.is_ascii_digit()),
+    }
 }
 
 /// One dot-separated part of a host name.

@@ -50,6 +50,7 @@ const V4_RANGES: &[(Ipv4Addr, u8, Scope)] = &[
     (Ipv4Addr::new(192, 0, 0, 10), 32, Scope::Global),     // TURN anycast (RFC 8155)
     (Ipv4Addr::new(192, 0, 0, 0), 24, Scope::Reserved),    // IETF protocol assignments
     (Ipv4Addr::new(192, 0, 2, 0), 24, Scope::Documentation), // TEST-NET-1 (RFC 5737)
+    (Ipv4Addr::new(192, 88, 99, 0), 24, Scope::Reserved),  // 6to4 relays, deprecated (RFC 7526)
     (Ipv4Addr::new(192, 168, 0, 0), 16, Scope::Private),   // RFC 1918
     (Ipv4Addr::new(198, 18, 0, 0), 15, Scope::Reserved),   // benchmarking (RFC 2544)
     (Ipv4Addr::new(198, 51, 100, 0), 24, Scope::Documentation), // TEST-NET-2
@@ -66,18 +67,36 @@ const V6_RANGES: &[(Ipv6Addr, u8, Scope)] = &[
     (Ipv6Addr::UNSPECIFIED, 96, Scope::Reserved), // IPv4-compatible, deprecated
     (net6(0x64, 0xff9b, 1), 48, Scope::Private),  // local-use NAT64 (RFC 8215)
     (net6(0x100, 0, 0), 64, Scope::Reserved),     // discard-only (RFC 6666)
-    (net6(0x2001, 2, 0), 48, Scope::Reserved),    // benchmarking (RFC 5180)
+    (DUMMY_PREFIX, 64, Scope::Reserved),
+    // Inside the IETF protocol assignments 2001::/23, the public services first.
+    (host6(0x2001, 1, 1), 128, Scope::Global), // PCP anycast (RFC 7723)
+    (host6(0x2001, 1, 2), 128, Scope::Global), // TURN anycast (RFC 8155)
+    (host6(0x2001, 1, 3), 128, Scope::Global), // DNS-SD SRP anycast (RFC 9665)
+    (net6(0x2001, 3, 0), 32, Scope::Global),   // AMT (RFC 7450)
+    (net6(0x2001, 4, 0x112), 48, Scope::Global), // AS112-v6 (RFC 7535)
+    (net6(0x2001, 0x20, 0), 28, Scope::Global), // ORCHIDv2 (RFC 7343)
+    (net6(0x2001, 0x30, 0), 28, Scope::Global), // drone remote ID (RFC 9374)
+    (net6(0x2001, 0, 0), 23, Scope::Reserved), // Teredo, benchmarking, ...
+    (net6(0x5f00, 0, 0), 16, Scope::Reserved), // SRv6 SIDs (RFC 9602)
     (net6(0x2001, 0xdb8, 0), 32, Scope::Documentation), // RFC 3849
     (net6(0x3fff, 0, 0), 20, Scope::Documentation), // RFC 9637
-    (net6(0xfc00, 0, 0), 7, Scope::Private),      // unique local (RFC 4193)
+    (net6(0xfc00, 0, 0), 7, Scope::Private),   // unique local (RFC 4193)
     (net6(0xfe80, 0, 0), 10, Scope::LinkLocal),
     (net6(0xff00, 0, 0), 8, Scope::Multicast),
 ];
+
+/// `100:0:0:1::`, the dummy prefix for IPv4 routes with IPv6 next hops (RFC 9780).
+const DUMMY_PREFIX: Ipv6Addr = Ipv6Addr::new(0x100, 0, 0, 1, 0, 0, 0, 0);
 
 /// An IPv6 network address from its first three groups (the rest are zero),
 /// so that each table row fits on one line.
 const fn net6(a: u16, b: u16, c: u16) -> Ipv6Addr {
     Ipv6Addr::new(a, b, c, 0, 0, 0, 0, 0)
+}
+
+/// A single IPv6 address `a:b::h`, for the one-address rows.
+const fn host6(a: u16, b: u16, h: u16) -> Ipv6Addr {
+    Ipv6Addr::new(a, b, 0, 0, 0, 0, 0, h)
 }
 // ANCHOR_END: tables
 
@@ -96,6 +115,7 @@ const fn net6(a: u16, b: u16, c: u16) -> Ipv6Addr {
 /// | `192.0.0.9/32`, `192.0.0.10/32` | Global (anycast services) |
 /// | `192.0.0.0/24` | Reserved (IETF protocol assignments) |
 /// | `192.0.2.0/24`, `198.51.100.0/24`, `203.0.113.0/24` | Documentation |
+/// | `192.88.99.0/24` | Reserved (6to4 relay anycast, deprecated by RFC 7526) |
 /// | `198.18.0.0/15` | Reserved (benchmarking) |
 /// | `224.0.0.0/4` | Multicast |
 /// | `240.0.0.0/4`, including `255.255.255.255` | Reserved |
@@ -110,8 +130,11 @@ const fn net6(a: u16, b: u16, c: u16) -> Ipv6Addr {
 /// | `::ffff:0:0/96` (IPv4-mapped) | the scope of the embedded IPv4 address |
 /// | `::/96` (IPv4-compatible, deprecated) | Reserved |
 /// | `64:ff9b:1::/48` | Private (local-use NAT64, RFC 8215) |
-/// | `100::/64` | Reserved (discard-only) |
-/// | `2001:2::/48` | Reserved (benchmarking) |
+/// | `100::/64`, `100:0:0:1::/64` | Reserved (discard-only, dummy prefix) |
+/// | `2001:1::1/128`, `2001:1::2/128`, `2001:1::3/128` | Global (anycast services) |
+/// | `2001:3::/32`, `2001:4:112::/48`, `2001:20::/28`, `2001:30::/28` | Global (public services) |
+/// | `2001::/23` (Teredo `2001::/32` and benchmarking `2001:2::/48` included) | Reserved (IETF protocol assignments) |
+/// | `5f00::/16` | Reserved (SRv6 segment identifiers, RFC 9602) |
 /// | `2001:db8::/32`, `3fff::/20` | Documentation |
 /// | `fc00::/7` | Private (unique local) |
 /// | `fe80::/10` | LinkLocal |

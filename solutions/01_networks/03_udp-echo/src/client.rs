@@ -135,13 +135,20 @@ fn is_refusal(err: &io::Error) -> bool {
 /// `max_len` bytes, or shorter, is returned whole; an empty datagram is an
 /// empty `Vec`.
 ///
+/// Any `max_len` works, `usize::MAX` included (meaning "whatever size"): no
+/// datagram is longer than [`RECV_BUFFER`](crate::RECV_BUFFER) bytes, so the
+/// buffer never needs more than `RECV_BUFFER + 1`, and `max_len + 1` must not
+/// overflow or allocate more than that.
+///
 /// Blocks as long as `socket`'s read timeout allows; a timed-out read is
 /// returned as [`UdpError::Io`].
 // ANCHOR: recv_whole
 pub fn recv_whole(socket: &UdpSocket, max_len: usize) -> Result<(Vec<u8>, SocketAddr), UdpError> {
     // One byte more than allowed: if that byte gets filled, the datagram was
-    // longer than max_len, whatever else the OS says.
-    let mut buf = vec![0u8; max_len.saturating_add(1)];
+    // longer than max_len, whatever else the OS says. No datagram exceeds
+    // RECV_BUFFER, so a larger max_len needs no larger buffer (and a caller's
+    // usize::MAX must not become an allocation).
+    let mut buf = vec![0u8; max_len.min(RECV_BUFFER) + 1];
     let (len, from) = match socket.recv_from(&mut buf) {
         Ok(got) => got,
         Err(err) if is_message_too_long(&err) => return Err(UdpError::Truncated { max_len }),

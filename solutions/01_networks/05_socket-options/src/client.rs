@@ -26,7 +26,11 @@ use crate::{ClientOptions, Keepalive};
 ///     seconds, so it would become 0, which Linux rejects and others treat
 ///     differently);
 ///   - a `linger` above zero but under one second (it would become 0: a reset
-///     instead of a graceful close).
+///     instead of a graceful close);
+///   - a `linger` above 65 535 s. The OS keeps it in a C integer (16 bits
+///     on Windows, 32 on Unix) and socket2 converts with `as`, which wraps:
+///     65 536 s would become 0 s on Windows, 2^32 s 0 s everywhere — again
+///     a reset. 65 535 s (about 18 hours) is the most every OS can hold.
 /// * Keepalive timings are applied where the OS lets a program set them
 ///   (Linux, macOS, Windows, the BSDs); the interval is skipped elsewhere.
 /// * Any error from the OS is returned (`ConnectionRefused`, ...).
@@ -89,6 +93,9 @@ fn keepalive_params(keepalive: &Keepalive) -> TcpKeepalive {
 }
 
 // ANCHOR: check
+/// The longest linger every OS can hold: Windows keeps it in 16 bits.
+const MAX_LINGER: Duration = Duration::from_secs(u16::MAX as u64);
+
 /// Refuses the values that `setsockopt` would silently turn into something
 /// else (see [`configured_client`]).
 fn check(options: &ClientOptions) -> io::Result<()> {
@@ -116,6 +123,12 @@ fn check(options: &ClientOptions) -> io::Result<()> {
         if !linger.is_zero() && linger < Duration::from_secs(1) {
             return Err(invalid(format!(
                 "a linger of {linger:?} would be cut to 0 s, a reset; use whole seconds"
+            )));
+        }
+        // socket2 stores the seconds with `as`, which wraps instead of failing.
+        if linger > MAX_LINGER {
+            return Err(invalid(format!(
+                "a linger of {linger:?} does not fit the OS's field (at most {MAX_LINGER:?})"
             )));
         }
     }

@@ -1,9 +1,10 @@
 //! The server: one thread per client, requests answered in order.
 
-use std::io::{self, ErrorKind, Write};
+use std::io::{self, ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 use std::thread;
+use std::time::{Duration, Instant};
 
 use crate::{exec, frame, AllowList, Limits, Reply, Request, Response};
 
@@ -27,17 +28,19 @@ use crate::{exec, frame, AllowList, Limits, Reply, Request, Response};
 /// * an error of kind `InvalidData` for a request frame over `limits.max_request`,
 ///   after answering it with `BadRequest` (the oversized payload is never read,
 ///   so the connection cannot go on);
-/// * an error when a request is cut off by end-of-file (`UnexpectedEof`), the
-///   client stays silent for `limits.idle_timeout` (a timeout), or a read or
-///   write fails (the client vanished).
+/// * an error when a request is cut off by end-of-file (`UnexpectedEof`), a
+///   whole request has not arrived `limits.idle_timeout` after the server began
+///   waiting for it (a timeout: silence and a byte-by-byte trickle alike), or a
+///   read or write fails (the client vanished).
 // ANCHOR: handle_client
 pub fn handle_client(mut stream: TcpStream, allow: &AllowList, limits: &Limits) -> io::Result<()> {
-    // A client that connects and then says nothing, or never reads its reply,
-    // must not hold this thread forever.
-    stream.set_read_timeout(Some(limits.idle_timeout))?;
+    // A client that never reads its reply must not hold this thread forever.
     stream.set_write_timeout(Some(limits.idle_timeout))?;
     loop {
-        let request = match frame::read_frame(&mut stream, limits.max_request) {
+        // Nor may one that says nothing, or sends a byte now and then: the whole
+        // request must arrive within idle_timeout, not each byte of it.
+        let mut reader = DeadlineReader::new(&stream, limits.idle_timeout);
+        let request = match frame::read_frame(&mut reader, limits.max_request) {
             Ok(Some(request)) => request,
             // End-of-file between requests: the client is done.
             Ok(None) => return Ok(()),
@@ -57,6 +60,41 @@ pub fn handle_client(mut stream: TcpStream, allow: &AllowList, limits: &Limits) 
     }
 }
 // ANCHOR_END: handle_client
+
+// ANCHOR: deadline_reader
+/// Reads from a socket until an absolute deadline, as in `auth-handshake`.
+///
+/// A socket's read timeout restarts with every `read`, so a client sending one
+/// byte just inside it would never time out (slowloris). Before each read the
+/// timeout is set to the time *left*, which bounds the whole request.
+struct DeadlineReader<'a> {
+    stream: &'a TcpStream,
+    /// `None` when `idle_timeout` is too large to add to the clock: no deadline.
+    deadline: Option<Instant>,
+}
+
+impl<'a> DeadlineReader<'a> {
+    fn new(stream: &'a TcpStream, timeout: Duration) -> Self {
+        let deadline = Instant::now().checked_add(timeout);
+        Self { stream, deadline }
+    }
+}
+
+impl Read for DeadlineReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let left = self
+            .deadline
+            .map(|deadline| deadline.saturating_duration_since(Instant::now()));
+        // `set_read_timeout(Some(ZERO))` is an error, not "expire at once".
+        if left.is_some_and(|left| left.is_zero()) {
+            return Err(ErrorKind::TimedOut.into());
+        }
+        self.stream.set_read_timeout(left)?;
+        let mut stream = self.stream;
+        stream.read(buf)
+    }
+}
+// ANCHOR_END: deadline_reader
 
 // ANCHOR: answer
 /// The response to one request frame. Every failure is a reply, not an error:

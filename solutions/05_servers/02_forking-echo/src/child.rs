@@ -37,6 +37,10 @@ use crate::CHUNK;
 // ANCHOR: serve
 pub fn serve(stream: &TcpStream, greeting: bool, fd_limit: RawFd) -> ! {
     close_inherited_fds(stream.as_raw_fd(), fd_limit);
+    // The last line of defence: nothing in `converse` can panic (no unchecked
+    // index, no unwrap), and it must stay so, because a panic allocates and
+    // prints, which is what a forked child may not do. Should one happen all
+    // the same, it must not unwind into the code that called `fork`.
     let status = match panic::catch_unwind(AssertUnwindSafe(|| converse(stream, greeting))) {
         Ok(Ok(())) => 0,
         Ok(Err(_)) => 1,

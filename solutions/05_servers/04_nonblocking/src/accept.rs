@@ -26,20 +26,27 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 // ANCHOR: accept_ready
 pub fn accept_ready(listener: &TcpListener) -> io::Result<Vec<(TcpStream, SocketAddr)>> {
     let mut accepted = Vec::new();
-    loop {
+    let failure = loop {
         match listener.accept() {
             Ok((stream, peer)) => {
                 // Not inherited from the listener on Linux: set it every time.
-                stream.set_nonblocking(true)?;
+                // A stream left blocking is dropped (closed), never handed out.
+                if let Err(err) = stream.set_nonblocking(true) {
+                    break err;
+                }
                 accepted.push((stream, peer));
             }
             // The queue is empty: everything that was waiting is ours.
             Err(err) if err.kind() == ErrorKind::WouldBlock => return Ok(accepted),
             Err(err) if is_about_one_attempt(&err) => continue,
-            Err(err) if accepted.is_empty() => return Err(err),
-            // Hand out what we have; the next call meets the error again.
-            Err(_) => return Ok(accepted),
+            Err(err) => break err,
         }
+    };
+    // Hand out what we have; a lasting cause fails the next call again.
+    if accepted.is_empty() {
+        Err(failure)
+    } else {
+        Ok(accepted)
     }
 }
 // ANCHOR_END: accept_ready

@@ -43,6 +43,10 @@ pub struct Server {
     waker: Arc<EventFd>,
     connections: HashMap<u64, Connection>,
     next_token: u64,
+    /// `accept` failed for lack of descriptors or memory, with clients perhaps
+    /// left in the backlog. No new edge will announce them: accept again as
+    /// soon as a connection closes and gives a descriptor back.
+    accept_starved: bool,
 }
 
 /// Stops a running [`Server`] from any thread. Cheap to clone.
@@ -77,6 +81,7 @@ impl Server {
             waker: Arc::new(waker),
             connections: HashMap::new(),
             next_token: FIRST_CONNECTION,
+            accept_starved: false,
         })
     }
     // ANCHOR_END: bind
@@ -141,8 +146,9 @@ impl Server {
                     ) => {}
                 Err(e) => {
                     // Out of file descriptors, most likely. The clients still in
-                    // the backlog wait for the next connection's edge.
+                    // the backlog get no new edge: `close` retries for them.
                     eprintln!("epoll-echo: accept failed: {e}");
+                    self.accept_starved = is_out_of_resources(&e);
                     return;
                 }
             }
@@ -201,7 +207,21 @@ impl Server {
             // socket removes it anyway, but a dup'ed one would keep it alive.)
             let _ = self.epoll.delete(connection.stream());
         }
+        // The descriptor just freed may be what a starved accept was missing.
+        if self.accept_starved {
+            self.accept_starved = false;
+            self.accept_all();
+        }
     }
+}
+
+/// Out of descriptors or memory: accepting again is worth it only once some
+/// has been freed.
+fn is_out_of_resources(e: &io::Error) -> bool {
+    matches!(
+        e.raw_os_error().map(Errno::from_raw),
+        Some(Errno::EMFILE | Errno::ENFILE | Errno::ENOBUFS | Errno::ENOMEM)
+    )
 }
 
 // ANCHOR: stop

@@ -6,7 +6,7 @@ use std::os::fd::AsFd;
 use std::os::unix::net::UnixStream;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use nix::errno::Errno;
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
@@ -16,6 +16,11 @@ use crate::room::{Room, Token};
 /// The most connections taken from the accept queue in one turn of the loop,
 /// so a flood of new clients cannot starve the ones already talking.
 const ACCEPTS_PER_TURN: usize = 64;
+
+/// How long the listener is left alone after `accept` failed for lack of file
+/// descriptors or memory. Polling it meanwhile would spin: it stays readable,
+/// and every `accept` would fail the same way.
+const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
 
 /// What the handles ask of the loop.
 #[derive(Debug)]
@@ -124,19 +129,24 @@ impl Server {
     /// Serves the room until stopped; returns `Ok(())` after a stop, having
     /// closed every connection.
     ///
-    /// Errors of one connection only affect that connection. `run` returns an
-    /// error only if `poll` fails or `accept` fails for a reason that is not
-    /// about one connection (such as running out of file descriptors).
+    /// Errors of one connection only affect that connection. When `accept`
+    /// fails for lack of file descriptors or memory, the listener is left
+    /// alone for [`ACCEPT_PAUSE`] (the waiting clients stay in the backlog).
+    /// `run` returns an error only if `poll` fails or `accept` fails in some
+    /// other way.
     pub fn run(self) -> io::Result<()> {
         let mut room = Room::new();
+        // While `Some`, the listener is not polled until that moment.
+        let mut accept_paused_until: Option<Instant> = None;
         loop {
-            let ready = self.wait(&room)?;
+            accept_paused_until = accept_paused_until.filter(|&until| until > Instant::now());
+            let ready = self.wait(&room, accept_paused_until)?;
             room.expire(Instant::now());
             if ready.woken && self.serve_requests(&mut room) {
                 return Ok(()); // dropping `room` closes every connection
             }
-            if ready.listener {
-                self.accept(&mut room)?;
+            if ready.listener && !self.accept(&mut room)? {
+                accept_paused_until = Some(Instant::now() + ACCEPT_PAUSE);
             }
             for (token, flags) in ready.clients {
                 if flags.intersects(PollFlags::POLLOUT) {
@@ -153,20 +163,26 @@ impl Server {
     // ANCHOR_END: run
 
     // ANCHOR: wait
-    /// Sleeps in `poll` until a handle, the listener or a client needs us.
-    fn wait(&self, room: &Room) -> io::Result<Ready> {
+    /// Sleeps in `poll` until a handle, the listener (unless accepting is
+    /// paused until `paused_until`) or a client needs us.
+    fn wait(&self, room: &Room, paused_until: Option<Instant>) -> io::Result<Ready> {
+        let listener_events = match paused_until {
+            Some(_) => PollFlags::empty(),
+            None => PollFlags::POLLIN,
+        };
         let mut fds = vec![
             PollFd::new(self.woken.as_fd(), PollFlags::POLLIN),
-            PollFd::new(self.listener.as_fd(), PollFlags::POLLIN),
+            PollFd::new(self.listener.as_fd(), listener_events),
         ];
         let mut tokens = Vec::new();
         for (token, client) in room.clients() {
             fds.push(PollFd::new(client.as_fd(), client.interest()));
             tokens.push(token);
         }
-        // Sleep until something happens, or until the next closing connection
-        // must be dropped: poll's timeout is the loop's only timer.
-        let timeout = match room.next_deadline() {
+        // Sleep until something happens, until the next closing connection
+        // must be dropped, or until accepting resumes: poll's timeout is the
+        // loop's only timer.
+        let timeout = match room.next_deadline().into_iter().chain(paused_until).min() {
             None => PollTimeout::NONE,
             Some(deadline) => millis_until(deadline),
         };
@@ -206,7 +222,9 @@ impl Server {
     }
 
     // ANCHOR: accept
-    fn accept(&self, room: &mut Room) -> io::Result<()> {
+    /// Takes waiting clients into the room. Returns false when the process is
+    /// out of descriptors or memory: accepting must pause.
+    fn accept(&self, room: &mut Room) -> io::Result<bool> {
         for _ in 0..ACCEPTS_PER_TURN {
             match self.listener.accept() {
                 Ok((stream, _peer)) => {
@@ -222,10 +240,14 @@ impl Server {
                 Err(e) if e.kind() == ErrorKind::WouldBlock => break,
                 // The client gave up before we accepted it, or a signal.
                 Err(e) if is_per_connection(&e) => continue,
+                Err(e) if is_out_of_resources(&e) => {
+                    eprintln!("chat-server: accept: {e}; not accepting for a while");
+                    return Ok(false);
+                }
                 Err(e) => return Err(e),
             }
         }
-        Ok(())
+        Ok(true)
     }
     // ANCHOR_END: accept
 }
@@ -243,6 +265,15 @@ struct Ready {
     woken: bool,
     listener: bool,
     clients: Vec<(Token, PollFlags)>,
+}
+
+/// Accept errors that say the process (or the system) has no descriptor or
+/// memory left: the next `accept` would fail the same way, until some is freed.
+fn is_out_of_resources(e: &io::Error) -> bool {
+    matches!(
+        e.raw_os_error().map(Errno::from_raw),
+        Some(Errno::EMFILE | Errno::ENFILE | Errno::ENOBUFS | Errno::ENOMEM)
+    )
 }
 
 /// Accept errors that concern only the connection being accepted.

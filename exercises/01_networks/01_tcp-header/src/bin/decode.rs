@@ -78,11 +78,12 @@ fn hex_digits(text: &str) -> String {
 }
 
 /// The bytes after an IPv4 header (its length is in its low 4 bits, in 32-bit
-/// words) or a fixed 40-byte IPv6 header (extension headers are not handled).
+/// words, at least 5) or a fixed 40-byte IPv6 header (extension headers are not
+/// handled).
 fn skip_ip_header(packet: &[u8]) -> Option<&[u8]> {
     let first = *packet.first()?;
     let header_len = match first >> 4 {
-        4 => usize::from(first & 0x0f) * 4,
+        4 if first & 0x0f >= 5 => usize::from(first & 0x0f) * 4,
         6 => 40,
         _ => return None,
     };

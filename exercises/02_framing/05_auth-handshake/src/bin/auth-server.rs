@@ -24,7 +24,15 @@ fn main() -> std::io::Result<()> {
     let listener = TcpListener::bind(&addr)?;
     println!("listening on {addr}");
     for stream in listener.incoming() {
-        let stream = stream?;
+        // One failed accept (a client that reset first, no file descriptors left
+        // for a moment) is about one connection: log it, keep serving the others.
+        let stream = match stream {
+            Ok(stream) => stream,
+            Err(err) => {
+                eprintln!("accept failed: {err}");
+                continue;
+            }
+        };
         let key = Arc::clone(&key);
         thread::spawn(move || serve(stream, &key));
     }
