@@ -473,8 +473,10 @@ fn bundle_has_the_book_and_exercises_but_no_solutions() {
     );
 }
 
+/// Each way a run can look green without being so: a crashed test binary, a
+/// solution with its own tests, a pending snapshot, look-alike result lines.
 #[test]
-fn verify_counts_crashes_and_refuses_look_alike_output() {
+fn verify_never_reports_green_wrongly() {
     let course = fixture();
     let root = course.path();
     let solution = root.join("solutions/01_basics/01_adder/src/lib.rs");
@@ -539,6 +541,36 @@ fn verify_counts_crashes_and_refuses_look_alike_output() {
         show(&out)
     );
     fs::remove_dir_all(own_tests.parent().unwrap()).unwrap();
+
+    // A solution run that wants to write a snapshot (as insta does for a missing or
+    // changed one) is a miss, and leaves no pending file behind in the copy.
+    let pending = adder(root).join("tests/pending.rs");
+    fs::write(
+        &pending,
+        "#[test]\nfn writes_a_pending_snapshot() {\n    \
+         let dir = std::path::Path::new(env!(\"CARGO_MANIFEST_DIR\")).join(\"tests/snapshots\");\n    \
+         std::fs::create_dir_all(&dir).unwrap();\n    \
+         std::fs::write(dir.join(\"pending__sum.snap.new\"), \"new\").unwrap();\n    \
+         testkit::expect_eq(\"1 + 1\", adder::add(1, 1), 2);\n}\n",
+    )
+    .unwrap();
+    let out = xtask(root, &["verify", "adder", "--test-timeout", "5"]);
+    assert!(!out.ok, "{}", show(&out));
+    assert!(
+        out.has(
+            "the solution's run wanted to write snapshots (tests/snapshots/pending__sum.snap.new)"
+        ),
+        "{}",
+        show(&out)
+    );
+    assert!(
+        !root
+            .join(
+                "target/verify/solutions/01_basics/01_adder/tests/snapshots/pending__sum.snap.new"
+            )
+            .exists()
+    );
+    fs::remove_file(&pending).unwrap();
 
     // A test that writes a look-alike result line past libtest's capture: the
     // lines no longer match libtest's totals, so no verdict is read from them.

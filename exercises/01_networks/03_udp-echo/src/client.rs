@@ -66,8 +66,8 @@ pub fn request(
 pub fn recv_whole(socket: &UdpSocket, max_len: usize) -> Result<(Vec<u8>, SocketAddr), UdpError> {
     let _ = socket;
     todo!(
-        "receive one datagram into a buffer of {max_len} + 1 bytes and report \
-         UdpError::Truncated when it fills it (lesson 01.3, 'Truncation: a buffer \
-         smaller than the datagram')"
+        "receive one datagram into a buffer one byte longer than max_len ({max_len}, \
+         but never more than RECV_BUFFER) and report UdpError::Truncated when it fills \
+         it (lesson 01.3, 'Truncation: a buffer smaller than the datagram')"
     )
 }

@@ -27,7 +27,10 @@ use crate::ClientOptions;
 ///   - a `linger` above 65 535 s. The OS keeps it in a C integer (16 bits
 ///     on Windows, 32 on Unix) and socket2 converts with `as`, which wraps:
 ///     65 536 s would become 0 s on Windows, 2^32 s 0 s everywhere — again
-///     a reset. 65 535 s (about 18 hours) is the most every OS can hold.
+///     a reset. 65 535 s (about 18 hours) is the most every OS can hold;
+///   - a `send_buffer_size` or `recv_buffer_size` above `i32::MAX`: the OS
+///     takes a C `int`, and the same `as` would turn 4 GiB into 0 (the
+///     smallest buffer) and 2 GiB into a negative number.
 /// * Keepalive timings are applied where the OS lets a program set them
 ///   (Linux, macOS, Windows, the BSDs); the interval is skipped elsewhere.
 /// * Any error from the OS is returned (`ConnectionRefused`, ...).

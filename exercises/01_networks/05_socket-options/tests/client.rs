@@ -310,6 +310,20 @@ fn refuses_values_the_os_would_misread() {
                     ..ClientOptions::default()
                 },
             ),
+            (
+                "recv_buffer_size of 2^31 bytes",
+                ClientOptions {
+                    recv_buffer_size: Some(i32::MAX as usize + 1),
+                    ..ClientOptions::default()
+                },
+            ),
+            (
+                "send_buffer_size of usize::MAX bytes",
+                ClientOptions {
+                    send_buffer_size: Some(usize::MAX),
+                    ..ClientOptions::default()
+                },
+            ),
         ];
         for (what, options) in cases {
             let result = configured_client(addr, &options);
@@ -319,8 +333,9 @@ fn refuses_values_the_os_would_misread() {
                 result.as_ref().map(|s| s.local_addr()),
                 "check the options before creating the socket: zero timeouts mean \"wait \
                  for ever\" to setsockopt, sub-second keepalive or linger values \
-                 become 0, and a linger above 65 535 s does not fit the OS's field (it \
-                 would wrap, 2^32 s to 0 s: a reset)",
+                 become 0, and a linger above 65 535 s or a buffer size above i32::MAX \
+                 does not fit the OS's C integer (socket2 converts with `as`, which \
+                 wraps)",
             );
         }
         // Refused before connecting: nothing reached the listener.

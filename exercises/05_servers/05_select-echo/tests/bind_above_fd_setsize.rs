@@ -13,26 +13,33 @@ use testkit::{deadline::DEFAULT, expect, within};
 #[test]
 fn bind_refuses_descriptors_that_select_cannot_watch() {
     testkit::limits::raise_fd_limit(FD_SETSIZE as u64 + 100);
-    within(DEFAULT, "binding with every descriptor below FD_SETSIZE taken", || {
-        // Descriptors are handed out lowest first: once one is FD_SETSIZE - 1,
-        // every number below the limit is in use.
-        let mut filler = Vec::new();
-        while filler.last().is_none_or(|f: &File| (f.as_raw_fd() as usize) < FD_SETSIZE - 1) {
-            filler.push(File::open("/dev/null").expect("could not open /dev/null"));
-        }
-        let bound = Server::bind("127.0.0.1:0");
-        expect::that(
-            bound.is_err(),
-            "Server::bind whose listener would get a descriptor of FD_SETSIZE or more",
-            format!("{bound:?}"),
-            "bind is given: it returns an error rather than a server whose first \
+    within(
+        DEFAULT,
+        "binding with every descriptor below FD_SETSIZE taken",
+        || {
+            // Descriptors are handed out lowest first: once one is FD_SETSIZE - 1,
+            // every number below the limit is in use.
+            let mut filler = Vec::new();
+            while filler
+                .last()
+                .is_none_or(|f: &File| (f.as_raw_fd() as usize) < FD_SETSIZE - 1)
+            {
+                filler.push(File::open("/dev/null").expect("could not open /dev/null"));
+            }
+            let bound = Server::bind("127.0.0.1:0");
+            expect::that(
+                bound.is_err(),
+                "Server::bind whose listener would get a descriptor of FD_SETSIZE or more",
+                format!("{bound:?}"),
+                "bind is given: it returns an error rather than a server whose first \
              FdSet::insert would panic",
-        );
-        drop(filler);
-        expect::ok(
-            "Server::bind once descriptors are free again",
-            Server::bind("127.0.0.1:0"),
-            "bind is given: is the loopback interface up?",
-        );
-    });
+            );
+            drop(filler);
+            expect::ok(
+                "Server::bind once descriptors are free again",
+                Server::bind("127.0.0.1:0"),
+                "bind is given: is the loopback interface up?",
+            );
+        },
+    );
 }

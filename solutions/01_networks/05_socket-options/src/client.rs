@@ -30,7 +30,10 @@ use crate::{ClientOptions, Keepalive};
 ///   - a `linger` above 65 535 s. The OS keeps it in a C integer (16 bits
 ///     on Windows, 32 on Unix) and socket2 converts with `as`, which wraps:
 ///     65 536 s would become 0 s on Windows, 2^32 s 0 s everywhere — again
-///     a reset. 65 535 s (about 18 hours) is the most every OS can hold.
+///     a reset. 65 535 s (about 18 hours) is the most every OS can hold;
+///   - a `send_buffer_size` or `recv_buffer_size` above `i32::MAX`: the OS
+///     takes a C `int`, and the same `as` would turn 4 GiB into 0 (the
+///     smallest buffer) and 2 GiB into a negative number.
 /// * Keepalive timings are applied where the OS lets a program set them
 ///   (Linux, macOS, Windows, the BSDs); the interval is skipped elsewhere.
 /// * Any error from the OS is returned (`ConnectionRefused`, ...).
@@ -96,6 +99,9 @@ fn keepalive_params(keepalive: &Keepalive) -> TcpKeepalive {
 /// The longest linger every OS can hold: Windows keeps it in 16 bits.
 const MAX_LINGER: Duration = Duration::from_secs(u16::MAX as u64);
 
+/// The largest buffer size `setsockopt` can be given: it takes a C `int`.
+const MAX_BUFFER: usize = i32::MAX as usize;
+
 /// Refuses the values that `setsockopt` would silently turn into something
 /// else (see [`configured_client`]).
 fn check(options: &ClientOptions) -> io::Result<()> {
@@ -117,6 +123,17 @@ fn check(options: &ClientOptions) -> io::Result<()> {
                     "keepalive {name} of {value:?}: the OS counts whole seconds, at least 1"
                 )));
             }
+        }
+    }
+    for (name, size) in [
+        ("send_buffer_size", options.send_buffer_size),
+        ("recv_buffer_size", options.recv_buffer_size),
+    ] {
+        // socket2 passes the size to setsockopt as a C int, with `as`.
+        if matches!(size, Some(size) if size > MAX_BUFFER) {
+            return Err(invalid(format!(
+                "a {name} above {MAX_BUFFER} bytes does not fit the OS's int"
+            )));
         }
     }
     if let Some(linger) = options.linger {
