@@ -9,6 +9,11 @@ use std::time::Duration;
 /// enough that a learner is never left staring at a silent terminal.
 pub const DEFAULT: Duration = Duration::from_secs(5);
 
+/// What a learner is told when a deadline passes and the test gave no hint of its own.
+const GENERIC_HINT: &str = "something is waiting for bytes, a connection or a thread that \
+     never comes. Look for a read that waits for more than the peer sends, a missing flush, \
+     or a loop that never sees end-of-file.";
+
 /// Runs `body` on its own thread and waits at most `limit` for it to finish.
 ///
 /// * If `body` returns, its value is returned.
@@ -23,6 +28,30 @@ pub const DEFAULT: Duration = Duration::from_secs(5);
 /// ```
 #[track_caller]
 pub fn within<T, F>(limit: Duration, what: &str, body: F) -> T
+where
+    T: Send + 'static,
+    F: FnOnce() -> T + Send + 'static,
+{
+    within_hint(limit, what, GENERIC_HINT, body)
+}
+
+/// [`within`], with the test's own hint for when the deadline passes.
+///
+/// Use it where running out of time means something more specific than "waiting
+/// for bytes that never come": a decoder that does quadratic work, a server that
+/// serves one client at a time.
+///
+/// ```should_panic
+/// use std::time::Duration;
+/// testkit::deadline::within_hint(
+///     Duration::from_millis(10),
+///     "a loop that never ends",
+///     "look at the loop's exit condition",
+///     || loop { std::thread::park() },
+/// );
+/// ```
+#[track_caller]
+pub fn within_hint<T, F>(limit: Duration, what: &str, hint: &str, body: F) -> T
 where
     T: Send + 'static,
     F: FnOnce() -> T + Send + 'static,
@@ -42,10 +71,7 @@ where
         Ok(Ok(value)) => value,
         Ok(Err(payload)) => panic::resume_unwind(payload),
         Err(_) => panic!(
-            "no answer within {} s: {what}\n  \
-             hint: something is waiting for bytes, a connection or a thread that never \
-             comes. Look for a read that waits for more than the peer sends, a missing \
-             flush, or a loop that never sees end-of-file.",
+            "no answer within {} s: {what}\n  hint: {hint}",
             limit.as_secs_f32()
         ),
     }

@@ -26,5 +26,5 @@ pub mod process;
 pub mod server;
 pub mod transcript;
 
-pub use deadline::within;
+pub use deadline::{within, within_hint};
 pub use hexdump::hexdump;

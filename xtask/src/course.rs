@@ -22,18 +22,47 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Meta {
-    /// Printed by `cargo xtask hint NAME`.
-    pub hint: String,
+    /// Graded hints, printed one more at a time by `cargo xtask hint NAME`: the
+    /// first is a nudge (which idea, which section, which test to read), later ones
+    /// say more; none is the code.
+    pub hints: Vec<String>,
     /// The exercise needs a Unix (fork, signals, poll, epoll): skipped elsewhere.
     #[serde(default)]
     pub unix_only: bool,
     /// The exercise needs Linux itself (epoll): skipped on other Unixes too.
     #[serde(default)]
     pub linux_only: bool,
+    /// The lesson's steps in order. Each names the test files that check it and the
+    /// solution files it writes; `verify` proves the order (see [`Step`]).
+    pub steps: Vec<Step>,
     /// Tests that pass against the untouched stub, each with the reason it is
     /// still worth having. `verify` holds this list exact in both directions.
     #[serde(default)]
     pub passes_on_stub: BTreeMap<String, String>,
+    /// Mutants of the solution that `cargo xtask mutants` finds alive, each with the
+    /// reason no test can observe it. Keyed by cargo-mutants' description without
+    /// the line and column (`src/codec.rs: replace < with <= in decode`).
+    #[serde(default)]
+    pub surviving_mutants: BTreeMap<String, String>,
+}
+
+/// One step of a lesson, as the learner meets it.
+///
+/// Cargo runs test binaries in name order and stops at the first that fails, so
+/// the test files are numbered (`tests/01_codec.rs`) in the order of the steps.
+/// `verify` lays the solution over the stub one step at a time and checks that
+/// each step's tests fail before its files are written and pass after.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Step {
+    /// What the learner writes, in a few words ("the decoder").
+    pub title: String,
+    /// The test files (without `tests/` and `.rs`) that check this step.
+    pub tests: Vec<String>,
+    /// The solution files this step writes, relative to the exercise
+    /// (`src/codec.rs`). Every file of the solution belongs to exactly one step.
+    #[serde(default)]
+    pub files: Vec<String>,
 }
 
 impl Meta {
@@ -41,22 +70,49 @@ impl Meta {
     pub fn parse(text: &str, path: &Path) -> Result<Meta> {
         let meta: Meta = toml::from_str(text)
             .with_context(|| format!("{} is not valid exercise metadata", path.display()))?;
-        if meta.hint.trim().is_empty() {
+        if meta.hints.is_empty() || meta.hints.iter().any(|h| h.trim().is_empty()) {
             bail!(
-                "{}: `hint` is empty; write one for the learner",
+                "{}: `hints` needs at least one hint, and none may be empty",
                 path.display()
             );
         }
-        for (test, reason) in &meta.passes_on_stub {
-            if reason.trim().is_empty() {
+        if meta.steps.is_empty() {
+            bail!(
+                "{}: no [[steps]]; list the lesson's steps with their test files",
+                path.display()
+            );
+        }
+        for step in &meta.steps {
+            if step.title.trim().is_empty() || step.tests.is_empty() {
                 bail!(
-                    "{}: [passes-on-stub] `{test}` needs a reason (why is a test that \
-                     passes on the stub worth keeping?)",
+                    "{}: every [[steps]] entry needs a `title` and at least one test file \
+                     in `tests`",
                     path.display()
                 );
             }
         }
+        for (what, list) in [
+            ("passes-on-stub", &meta.passes_on_stub),
+            ("surviving-mutants", &meta.surviving_mutants),
+        ] {
+            for (key, reason) in list {
+                if reason.trim().is_empty() {
+                    bail!(
+                        "{}: [{what}] `{key}` needs a reason (why is it worth keeping, or \
+                         why can no test see it?)",
+                        path.display()
+                    );
+                }
+            }
+        }
         Ok(meta)
+    }
+
+    /// Every test file named by a step, in step order.
+    pub fn step_tests(&self) -> impl Iterator<Item = &str> {
+        self.steps
+            .iter()
+            .flat_map(|s| s.tests.iter().map(String::as_str))
     }
 }
 
@@ -340,21 +396,42 @@ mod tests {
     #[test]
     fn metadata_denies_unknown_fields_and_empty_reasons() {
         let p = Path::new("exercise.toml");
-        let ok = Meta::parse("hint = \"h\"\n[passes-on-stub]\nt = \"why\"\n", p).unwrap();
+        let step = "[[steps]]\ntitle = \"s\"\ntests = [\"01_a\"]\n";
+        let ok = Meta::parse(
+            &format!("hints = [\"h\"]\n{step}[passes-on-stub]\nt = \"why\"\n"),
+            p,
+        )
+        .unwrap();
         assert_eq!(ok.passes_on_stub.len(), 1);
         assert!(!ok.unix_only);
-        assert!(Meta::parse("hint = \"h\"\nhnit = 1\n", p).is_err());
-        assert!(Meta::parse("hint = \"  \"\n", p).is_err());
-        assert!(Meta::parse("hint = \"h\"\n[passes-on-stub]\nt = \"\"\n", p).is_err());
+        assert_eq!(ok.step_tests().collect::<Vec<_>>(), ["01_a"]);
+        assert!(Meta::parse(&format!("hints = [\"h\"]\nhnit = 1\n{step}"), p).is_err());
+        assert!(Meta::parse(&format!("hints = [\"  \"]\n{step}"), p).is_err());
+        assert!(Meta::parse(&format!("hints = []\n{step}"), p).is_err());
         assert!(
-            Meta::parse("unix-only = true\n", p).is_err(),
-            "hint is required"
+            Meta::parse(
+                &format!("hints = [\"h\"]\n{step}[passes-on-stub]\nt = \"\"\n"),
+                p
+            )
+            .is_err()
+        );
+        assert!(
+            Meta::parse(&format!("unix-only = true\n{step}"), p).is_err(),
+            "hints are required"
+        );
+        assert!(
+            Meta::parse("hints = [\"h\"]\n", p).is_err(),
+            "steps are required"
         );
     }
 
     #[test]
     fn linux_only_exercises_run_on_linux_alone() {
-        let meta = Meta::parse("hint = \"h\"\nlinux-only = true\n", Path::new("e.toml")).unwrap();
+        let meta = Meta::parse(
+            "hints = [\"h\"]\nlinux-only = true\n[[steps]]\ntitle = \"s\"\ntests = [\"01_a\"]\n",
+            Path::new("e.toml"),
+        )
+        .unwrap();
         let exercise = Exercise {
             name: "epoll-echo".into(),
             part: "05_servers".into(),

@@ -90,10 +90,13 @@ enum Cmd {
         #[arg(long, value_name = "SECS", default_value_t = 120)]
         test_timeout: u64,
     },
-    /// Print an exercise's hint.
+    /// Print an exercise's hints: a nudge first, one more each time you ask.
     Hint {
         /// The exercise (default: the one you are in).
         name: Option<String>,
+        /// Show exactly the first N hints (and remember that).
+        #[arg(long, value_name = "N")]
+        level: Option<usize>,
     },
     /// Put an exercise back to its original stub (your files are backed up first).
     Reset {
@@ -174,7 +177,7 @@ fn run(cli: Cli) -> Result<bool> {
         Cmd::Watch { name, test_timeout } => {
             watch::watch(&course, name.as_deref(), secs(test_timeout)).map(|()| true)
         }
-        Cmd::Hint { name } => status::hint(&course, name.as_deref()).map(|()| true),
+        Cmd::Hint { name, level } => status::hint(&course, name.as_deref(), level).map(|()| true),
         Cmd::Reset { name } => reset::reset(&course, &name).map(|()| true),
         Cmd::New { part, name } => scaffold::new(&course, &part, &name).map(|()| true),
         Cmd::Snapshots { name, test_timeout } => {

@@ -30,13 +30,13 @@ pub fn new(course: &Course, part: &str, name: &str) -> Result<()> {
     let files: Vec<(String, String)> = vec![
         (lesson_rel.clone(), lesson(&title)),
         (format!("{exercise_rel}/Cargo.toml"), manifest(name)),
-        (format!("{exercise_rel}/exercise.toml"), metadata(name)),
+        (format!("{exercise_rel}/exercise.toml"), metadata(name, &krate)),
         (
             format!("{exercise_rel}/src/lib.rs"),
             stub(name, &lesson_rel),
         ),
         (
-            format!("{exercise_rel}/tests/{name}.rs"),
+            format!("{exercise_rel}/tests/01_{krate}.rs"),
             test(name, &krate),
         ),
         (format!("{solution_rel}/src/lib.rs"), solution(name)),
@@ -293,19 +293,33 @@ fn manifest(name: &str) -> String {
     )
 }
 
-fn metadata(name: &str) -> String {
+fn metadata(name: &str, krate: &str) -> String {
     format!(
-        "# Shown by `cargo xtask hint {name}`: where to look, not the answer.\n\
-         hint = \"\"\"\n\
-         Read the lesson's section on `answer` again: it says what the function returns.\n\
-         \"\"\"\n\
+        "# Shown one at a time by `cargo xtask hint {name}`: a nudge first (which idea,\n\
+         # which section, which test to read), more on each call, never the code.\n\
+         hints = [\n\
+         \"Read the lesson's section on `answer` again: it says what the function returns.\",\n\
+         \"The doc comment of `answer` in src/lib.rs states the number it must return.\",\n\
+         ]\n\
          \n\
          # Uncomment when the exercise needs a Unix (fork, signals, poll) or Linux (epoll).\n\
          # unix-only = true\n\
          # linux-only = true\n\
          \n\
+         # The lesson's steps in order: the numbered test files that check each one, and\n\
+         # the solution files it writes. `verify` checks each step's tests fail before\n\
+         # its files are written and pass after.\n\
+         [[steps]]\n\
+         title = \"answer\"\n\
+         tests = [\"01_{krate}\"]\n\
+         files = [\"src/lib.rs\"]\n\
+         \n\
          # Tests that pass against the untouched stub, each with its reason.\n\
-         [passes-on-stub]\n"
+         [passes-on-stub]\n\
+         \n\
+         # Mutants that `cargo xtask mutants {name}` finds alive, each with the reason\n\
+         # no test can observe it.\n\
+         [surviving-mutants]\n"
     )
 }
 

@@ -7,6 +7,7 @@
 use crate::course::{Course, Exercise};
 use crate::testrun::{self, Target, TestRun};
 use anyhow::Result;
+use std::fs;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::time::Duration;
 
@@ -95,11 +96,14 @@ fn say(bar: &ProgressBar, line: String) {
     bar.suspend(|| println!("{line}"));
 }
 
-/// Prints an exercise's hint.
-pub fn hint(course: &Course, name: Option<&str>) -> Result<()> {
+/// Prints an exercise's hints up to the next level: each call says one thing more.
+///
+/// The level reached is remembered per exercise in `target/xtask/hints/NAME`, so a
+/// learner who asks again gets the next hint; `--level N` shows exactly the first N.
+pub fn hint(course: &Course, name: Option<&str>, level: Option<usize>) -> Result<()> {
     let exercise = course.named_or_current(name, "hint")?;
-    let hint = exercise.meta.hint.trim();
-    if hint.is_empty() {
+    let hints = &exercise.meta.hints;
+    if hints.is_empty() {
         println!(
             "{} has no hint yet. Read its lesson: {}",
             exercise.name,
@@ -107,10 +111,39 @@ pub fn hint(course: &Course, name: Option<&str>) -> Result<()> {
         );
         return Ok(());
     }
-    println!("Hint for {} ({}):\n", exercise.name, exercise.rel_dir());
-    for line in hint.lines() {
-        println!("  {line}");
+    let memory = course
+        .path("target/xtask/hints")
+        .join(&exercise.name);
+    let seen: usize = fs::read_to_string(&memory)
+        .ok()
+        .and_then(|t| t.trim().parse().ok())
+        .unwrap_or(0);
+    let shown = level.unwrap_or(seen + 1).clamp(1, hints.len());
+    if let Some(dir) = memory.parent() {
+        // Remembering is a convenience: a read-only checkout still gets its hint.
+        let _ = fs::create_dir_all(dir).and_then(|()| fs::write(&memory, shown.to_string()));
     }
-    println!("\nThe lesson: {}", exercise.rel_lesson());
+
+    println!("Hints for {} ({}):", exercise.name, exercise.rel_dir());
+    for (n, hint) in hints.iter().enumerate().take(shown) {
+        println!("\n{} {} of {}:", if n + 1 == shown { "▶" } else { " " }, n + 1, hints.len());
+        for line in hint.trim().lines() {
+            println!("    {line}");
+        }
+    }
+    if shown < hints.len() {
+        println!(
+            "\nStill stuck? Run `cargo xtask hint {}` again for hint {} of {}.",
+            exercise.name,
+            shown + 1,
+            hints.len()
+        );
+    } else {
+        println!(
+            "\nThat was the last hint. After you have solved it, the lesson's walk-through \
+             explains the reference solution."
+        );
+    }
+    println!("The lesson: {}", exercise.rel_lesson());
     Ok(())
 }

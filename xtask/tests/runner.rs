@@ -138,7 +138,7 @@ fn verify_judges_stubs_solutions_and_metadata() {
     // A test passing on the stub must be listed...
     let meta = adder(root).join("exercise.toml");
     let original = fs::read_to_string(&meta).unwrap();
-    fs::write(&meta, "hint = \"Add.\"\n").unwrap();
+    fs::write(&meta, ADDER_META_WITHOUT_LISTED_TESTS).unwrap();
     let out = xtask(root, &["verify", "adder", "--test-timeout", "5"]);
     assert!(!out.ok);
     assert!(
@@ -181,7 +181,7 @@ fn verify_judges_stubs_solutions_and_metadata() {
     let out = xtask(root, &["new", "basics", "multiply"]);
     assert!(out.ok, "{}", show(&out));
     assert!(
-        root.join("exercises/01_basics/05_multiply/tests/multiply.rs")
+        root.join("exercises/01_basics/05_multiply/tests/01_multiply.rs")
             .is_file()
     );
     assert!(
@@ -504,7 +504,7 @@ fn verify_never_reports_green_wrongly() {
     // A stub that aborts fails every test, as the learner sees it.
     let meta = adder(root).join("exercise.toml");
     let original_meta = fs::read_to_string(&meta).unwrap();
-    fs::write(&meta, "hint = \"Add.\"\n").unwrap();
+    fs::write(&meta, ADDER_META_WITHOUT_LISTED_TESTS).unwrap();
     let lib = adder(root).join("src/lib.rs");
     let stub = fs::read_to_string(&lib).unwrap();
     fs::write(&lib, stub.replace("    0\n", "    std::process::abort()\n")).unwrap();
@@ -521,7 +521,7 @@ fn verify_never_reports_green_wrongly() {
 
     // A solution that brings its own, smaller test file is not tested against the
     // learner's tests.
-    let own_tests = root.join("solutions/01_basics/01_adder/tests/adder.rs");
+    let own_tests = root.join("solutions/01_basics/01_adder/tests/01_adder.rs");
     fs::create_dir_all(own_tests.parent().unwrap()).unwrap();
     fs::write(
         &own_tests,
@@ -531,7 +531,7 @@ fn verify_never_reports_green_wrongly() {
     let out = xtask(root, &["verify", "adder", "--test-timeout", "5"]);
     assert!(!out.ok, "{}", show(&out));
     assert!(
-        out.has("solutions/01_basics/01_adder/tests/adder.rs replaces the exercise's own file"),
+        out.has("solutions/01_basics/01_adder/tests/01_adder.rs replaces the exercise's own file"),
         "{}",
         show(&out)
     );
@@ -594,3 +594,7 @@ fn verify_never_reports_green_wrongly() {
         show(&out)
     );
 }
+
+/// The adder's metadata without its `[passes-on-stub]` list.
+const ADDER_META_WITHOUT_LISTED_TESTS: &str = "hints = [\"Add.\"]\n\
+    [[steps]]\ntitle = \"add\"\ntests = [\"01_adder\"]\nfiles = [\"src/lib.rs\"]\n";
