@@ -8,6 +8,7 @@
 //! This file only parses the command line and hands over; each command lives in
 //! its own module.
 
+mod authoring;
 mod bench;
 mod book;
 mod bundle;
@@ -24,6 +25,7 @@ mod scratch;
 mod serve;
 mod snapshots;
 mod status;
+mod steps;
 mod testrun;
 mod verify;
 mod watch;

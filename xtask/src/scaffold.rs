@@ -30,7 +30,10 @@ pub fn new(course: &Course, part: &str, name: &str) -> Result<()> {
     let files: Vec<(String, String)> = vec![
         (lesson_rel.clone(), lesson(&title)),
         (format!("{exercise_rel}/Cargo.toml"), manifest(name)),
-        (format!("{exercise_rel}/exercise.toml"), metadata(name, &krate)),
+        (
+            format!("{exercise_rel}/exercise.toml"),
+            metadata(name, &krate),
+        ),
         (
             format!("{exercise_rel}/src/lib.rs"),
             stub(name, &lesson_rel),

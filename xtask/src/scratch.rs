@@ -72,10 +72,22 @@ pub fn prepare(course: &Course, exercises: &[&Exercise]) -> Result<Scratch> {
         _lock: guard,
     };
     for exercise in exercises {
-        let files = overlay(course, exercise)?;
-        sync(&files, &scratch.copy_of(exercise))?;
+        scratch.lay(course, exercise, None)?;
     }
     Ok(scratch)
+}
+
+impl Scratch {
+    /// Makes the copy of `exercise` the stub with the solution laid over: all of it
+    /// (`None`), or only the files that its first `steps` steps write (`Some(k)`),
+    /// which is where a learner stands after step k.
+    pub fn lay(&self, course: &Course, exercise: &Exercise, steps: Option<usize>) -> Result<()> {
+        let written = steps.map(|k| crate::steps::files_up_to(exercise, k));
+        let files = overlay(course, exercise, |rel| {
+            written.as_ref().is_none_or(|w| w.contains(&rel))
+        })?;
+        sync(&files, &self.copy_of(exercise))
+    }
 }
 
 /// Takes the scratch folder's lock, saying so if another run holds it.
@@ -158,10 +170,15 @@ fn absolutize_paths(deps: &mut toml::Value, root: &Path) {
     }
 }
 
-/// The files of the exercise with the solution laid over: relative path → source.
-fn overlay(course: &Course, exercise: &Exercise) -> Result<BTreeMap<PathBuf, PathBuf>> {
+/// The files of the exercise with the solution's files laid over, those for which
+/// `take` (given the `/`-separated relative path) says yes: relative path → source.
+fn overlay(
+    course: &Course,
+    exercise: &Exercise,
+    take: impl Fn(&str) -> bool,
+) -> Result<BTreeMap<PathBuf, PathBuf>> {
     let mut files = BTreeMap::new();
-    for base in [exercise.rel_dir(), exercise.rel_solution()] {
+    for (base, is_solution) in [(exercise.rel_dir(), false), (exercise.rel_solution(), true)] {
         let base = course.root.join(base);
         if !base.is_dir() {
             continue;
@@ -173,6 +190,9 @@ fn overlay(course: &Course, exercise: &Exercise) -> Result<BTreeMap<PathBuf, Pat
             let entry = entry?;
             if entry.file_type().is_file() && !is_pending_snapshot(entry.path()) {
                 let rel = entry.path().strip_prefix(&base)?.to_path_buf();
+                if is_solution && !take(&rel.to_string_lossy().replace('\\', "/")) {
+                    continue;
+                }
                 files.insert(rel, entry.path().to_path_buf());
             }
         }

@@ -41,6 +41,7 @@ pub fn snapshots(course: &Course, name: &str, limit: Duration) -> Result<()> {
             package: name,
             package_dir: &copy,
             env: &[("INSTA_UPDATE", "always")],
+            tests: &[],
         },
         limit,
     )?;

@@ -7,8 +7,8 @@
 use crate::course::{Course, Exercise};
 use crate::testrun::{self, Target, TestRun};
 use anyhow::Result;
-use std::fs;
 use indicatif::{ProgressBar, ProgressStyle};
+use std::fs;
 use std::time::Duration;
 
 /// Runs one exercise in place, as the learner's own `cargo test` would.
@@ -20,6 +20,7 @@ pub fn test_in_place(course: &Course, exercise: &Exercise, limit: Duration) -> R
             package: &exercise.name,
             package_dir: &course.path(&exercise.rel_dir()),
             env: &[],
+            tests: &[],
         },
         limit,
     )
@@ -111,9 +112,7 @@ pub fn hint(course: &Course, name: Option<&str>, level: Option<usize>) -> Result
         );
         return Ok(());
     }
-    let memory = course
-        .path("target/xtask/hints")
-        .join(&exercise.name);
+    let memory = course.path("target/xtask/hints").join(&exercise.name);
     let seen: usize = fs::read_to_string(&memory)
         .ok()
         .and_then(|t| t.trim().parse().ok())
@@ -126,7 +125,12 @@ pub fn hint(course: &Course, name: Option<&str>, level: Option<usize>) -> Result
 
     println!("Hints for {} ({}):", exercise.name, exercise.rel_dir());
     for (n, hint) in hints.iter().enumerate().take(shown) {
-        println!("\n{} {} of {}:", if n + 1 == shown { "▶" } else { " " }, n + 1, hints.len());
+        println!(
+            "\n{} {} of {}:",
+            if n + 1 == shown { "▶" } else { " " },
+            n + 1,
+            hints.len()
+        );
         for line in hint.trim().lines() {
             println!("    {line}");
         }

@@ -24,6 +24,21 @@ pub struct Target<'a> {
     pub package_dir: &'a Path,
     /// Extra environment, e.g. `INSTA_UPDATE`.
     pub env: &'a [(&'a str, &'a str)],
+    /// Only these test binaries (`--test NAME`); empty: all of the package's tests.
+    pub tests: &'a [&'a str],
+}
+
+impl Target<'_> {
+    /// `cargo test -p PACKAGE [--test NAME…]` in the workspace.
+    fn command(&self) -> std::process::Command {
+        let mut cmd = cargo::cargo(self.workspace, self.target_dir);
+        cmd.args(["test", "-p", self.package]);
+        for test in self.tests {
+            cmd.args(["--test", test]);
+        }
+        cmd.envs(self.env.iter().copied());
+        cmd
+    }
 }
 
 /// The build, the test run and the verdicts.
@@ -117,15 +132,8 @@ impl TestRun {
 
 /// Builds `target.package` with its tests, then runs them within `limit`.
 pub fn test_package(target: &Target, limit: Duration) -> Result<TestRun> {
-    let mut build_cmd = cargo::cargo(target.workspace, target.target_dir);
-    build_cmd.args([
-        "test",
-        "-p",
-        target.package,
-        "--no-run",
-        "--message-format=json",
-    ]);
-    build_cmd.envs(target.env.iter().copied());
+    let mut build_cmd = target.command();
+    build_cmd.args(["--no-run", "--message-format=json"]);
     let built = cargo::run(&mut build_cmd, None)?;
     let mut build = cargo::parse_build(&built.stdout, target.package_dir);
     if !build.success && build.errors.is_empty() {
@@ -145,9 +153,8 @@ pub fn test_package(target: &Target, limit: Duration) -> Result<TestRun> {
         });
     }
 
-    let mut test_cmd = cargo::cargo(target.workspace, target.target_dir);
-    test_cmd.args(["test", "-p", target.package, "--no-fail-fast"]);
-    test_cmd.envs(target.env.iter().copied());
+    let mut test_cmd = target.command();
+    test_cmd.arg("--no-fail-fast");
     let run = cargo::run(&mut test_cmd, Some(limit))?;
     elapsed += run.elapsed;
     let report = libtest::read(&run.stdout);
@@ -180,9 +187,8 @@ pub fn test_package(target: &Target, limit: Duration) -> Result<TestRun> {
 
 /// Every test name of the package (`cargo test -- --list`).
 fn list_tests(target: &Target) -> Result<Vec<String>> {
-    let mut cmd = cargo::cargo(target.workspace, target.target_dir);
-    cmd.args(["test", "-p", target.package, "--", "--list"]);
-    cmd.envs(target.env.iter().copied());
+    let mut cmd = target.command();
+    cmd.args(["--", "--list"]);
     let run = cargo::run(&mut cmd, Some(Duration::from_secs(120)))?;
     Ok(run
         .stdout

@@ -19,6 +19,7 @@
 //! Everything runs even after a miss, so one run shows every problem. The report is
 //! one table, then each miss in plain words, then `verify: N passed, M failed`.
 
+use crate::authoring;
 use crate::book;
 use crate::cargo;
 use crate::course::{Course, Exercise};
@@ -27,6 +28,7 @@ use crate::links;
 use crate::policy;
 use crate::report::{self, Check, Row};
 use crate::scratch::{self, Scratch};
+use crate::steps;
 use crate::testrun::{self, Target, TestRun};
 use anyhow::Result;
 use std::fs;
@@ -98,6 +100,9 @@ pub fn run(course: &Course, opts: &Options) -> Result<bool> {
             Ok(problems)
         }
         Err(e) => Ok(vec![format!("{e:#}")]),
+    }));
+    checks.push(step("glossary", || {
+        Ok(authoring::glossary_problems(course))
     }));
     let mut notes = Vec::new();
     checks.push(step("links", || {
@@ -277,6 +282,7 @@ fn verify_exercise(
             package: &exercise.name,
             package_dir: &stub_dir,
             env: &[],
+            tests: &[],
         },
         limit,
     )?;
@@ -284,7 +290,24 @@ fn verify_exercise(
     let mut timings = vec![format!("stub {:.1} s", stub.elapsed.as_secs_f64())];
 
     row.reasons.extend(overlaid_tests(course, exercise));
+    row.reasons.extend(authoring::hint_problems(exercise));
+    row.reasons
+        .extend(authoring::citation_problems(course, exercise));
+    let step_layout = steps::layout_problems(course, exercise);
+    let steps_hold = step_layout.is_empty() && exercise.problems.is_empty();
+    row.reasons.extend(step_layout);
+    if steps_hold && stub.run.is_some() {
+        row.reasons
+            .extend(first_step_fails_on_stub(course, exercise, limit)?);
+    }
     if scratch.has(exercise) {
+        if steps_hold && exercise.meta.steps.len() > 1 {
+            let start = Instant::now();
+            row.reasons
+                .extend(steps_in_order(course, exercise, scratch, limit)?);
+            timings.push(format!("steps {:.1} s", start.elapsed().as_secs_f64()));
+        }
+        scratch.lay(course, exercise, None)?;
         let copy = scratch.copy_of(exercise);
         let solution = testrun::test_package(
             &Target {
@@ -294,6 +317,7 @@ fn verify_exercise(
                 package_dir: &copy,
                 // Snapshots are checked, never written.
                 env: &[("INSTA_UPDATE", "no"), ("CI", "true")],
+                tests: &[],
             },
             limit,
         )?;
@@ -313,6 +337,109 @@ fn verify_exercise(
     let verdict = if row.reasons.is_empty() { "ok" } else { "MISS" };
     println!("{verdict} ({})", timings.join(", "));
     Ok(row)
+}
+
+/// Plain `cargo test` on the untouched stub must stop in step 1: at least one of
+/// step 1's tests fails there.
+fn first_step_fails_on_stub(
+    course: &Course,
+    exercise: &Exercise,
+    limit: Duration,
+) -> Result<Vec<String>> {
+    let first = &exercise.meta.steps[0];
+    let tests: Vec<&str> = first.tests.iter().map(String::as_str).collect();
+    let run = testrun::test_package(
+        &Target {
+            workspace: &course.root,
+            target_dir: &course.path("target"),
+            package: &exercise.name,
+            package_dir: &course.path(&exercise.rel_dir()),
+            env: &[],
+            tests: &tests,
+        },
+        limit,
+    )?;
+    Ok(if run.all_pass() {
+        vec![format!(
+            "step 1 (\"{}\") passes on the untouched stub: its tests ({}) check nothing the \
+             learner writes, so a learner's first `cargo test` would stop at a later step",
+            first.title,
+            tests.join(", ")
+        )]
+    } else {
+        Vec::new()
+    })
+}
+
+/// Lays the solution over the stub one step at a time, as a learner writes it, and
+/// proves the order of the lesson: with steps 1..=k written, their tests pass and
+/// step k+1's tests still fail. Leaves the copy part-solved; the caller lays the
+/// whole solution again.
+fn steps_in_order(
+    course: &Course,
+    exercise: &Exercise,
+    scratch: &Scratch,
+    limit: Duration,
+) -> Result<Vec<String>> {
+    let steps = &exercise.meta.steps;
+    let copy = scratch.copy_of(exercise);
+    let target_dir = course.path("target");
+    let run_tests = |tests: &[&str]| {
+        testrun::test_package(
+            &Target {
+                workspace: &scratch.dir,
+                target_dir: &target_dir,
+                package: &exercise.name,
+                package_dir: &copy,
+                env: &[("INSTA_UPDATE", "no"), ("CI", "true")],
+                tests,
+            },
+            limit,
+        )
+    };
+    let mut problems = Vec::new();
+    for k in 1..steps.len() {
+        scratch.lay(course, exercise, Some(k))?;
+        let written = steps::files_up_to(exercise, k).join(", ");
+        let done: Vec<&str> = steps[..k]
+            .iter()
+            .flat_map(|s| s.tests.iter().map(String::as_str))
+            .collect();
+        let so_far = run_tests(&done)?;
+        if so_far.run.is_none() {
+            problems.push(format!(
+                "with only the files of steps 1–{k} ({written}) laid over the stub, the \
+                 exercise does not compile — a step may use only what the stub and earlier \
+                 steps provide:\n{}",
+                so_far.first_error()
+            ));
+            break;
+        }
+        if !so_far.all_pass() {
+            problems.push(format!(
+                "with the files of steps 1–{k} ({written}) laid over the stub, their tests do \
+                 not all pass ({}): a test of these steps needs code of a later step — move it \
+                 to that step's test file, or its code to an earlier step",
+                so_far.summary(limit)
+            ));
+            if !so_far.names(Outcome::Failed).is_empty() {
+                let failed = so_far.names(Outcome::Failed).join(", ");
+                problems.push(format!("  failing after step {k}: {failed}"));
+            }
+        }
+        let next = &steps[k];
+        let next_tests: Vec<&str> = next.tests.iter().map(String::as_str).collect();
+        if run_tests(&next_tests)?.all_pass() {
+            problems.push(format!(
+                "step {} (\"{}\"): its tests ({}) already pass once steps 1–{k} are written, \
+                 so they check nothing that step asks for",
+                k + 1,
+                next.title,
+                next_tests.join(", ")
+            ));
+        }
+    }
+    Ok(problems)
 }
 
 /// The stub must build cleanly and fail, except for the listed tests.
