@@ -2,62 +2,16 @@
 //!
 //! Read the lesson first: `book/00_getting-started/01_warm-up.md`
 //! ("Warm-up: the learner's loop"). Then run `cargo test` in this folder, read the
-//! first failure, change this file, and run `cargo test` again until every test
-//! passes. Nothing here touches the network.
+//! first failure, change the file it points at, and run `cargo test` again until
+//! every test passes. Nothing here touches the network.
+//!
+//! * [`greeting`] (in `src/greeting.rs`) is step 1: the tests in
+//!   `tests/01_greeting.rs`.
+//! * [`parse_port`] (in `src/port.rs`) is step 2: the tests in
+//!   `tests/02_parse_port.rs`.
 
-use std::error::Error;
-use std::fmt;
+mod greeting;
+mod port;
 
-/// Greets someone by name: `greeting("Ferris")` is `"Hello, Ferris!"`.
-///
-/// * Whitespace around the name is dropped: `greeting("  Ferris\n")` is
-///   `"Hello, Ferris!"`. Whitespace inside the name stays as it is.
-/// * A name that is empty, or only whitespace, greets the world:
-///   `greeting("")` is `"Hello, world!"`.
-pub fn greeting(name: &str) -> String {
-    todo!("write greeting() as its doc comment says (called with {name:?}; lesson 00, Warm-up)")
-}
-
-/// Why a piece of text is not a port number [`parse_port`] accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PortError {
-    /// Nothing was given: the text was empty or only whitespace.
-    Empty,
-    /// Something other than the ASCII digits `0`-`9` was found: a sign (`+80`,
-    /// `-1`), a space inside (`80 80`), a letter (`80a`, `http`), a dot, or a
-    /// digit from another script (`٨٠`).
-    NotANumber,
-    /// The number was 0. Port 0 is not a port anyone listens on: passed to
-    /// `bind`, it asks the operating system to choose a free port.
-    Zero,
-    /// The number was larger than 65535, the largest 16-bit port number, however
-    /// many digits it has.
-    TooLarge,
-}
-
-impl fmt::Display for PortError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = match self {
-            PortError::Empty => "no port number given",
-            PortError::NotANumber => "a port number is written with the digits 0-9 only",
-            PortError::Zero => "port 0 means \"any free port\"; it cannot be connected to",
-            PortError::TooLarge => "port numbers stop at 65535",
-        };
-        f.write_str(text)
-    }
-}
-
-impl Error for PortError {}
-
-/// Parses a TCP or UDP port number written in decimal, such as `"8080"`.
-///
-/// * Whitespace around the number is ignored, so a line read from a terminal
-///   (`"8080\n"`) parses. Leading zeros are allowed: `"0080"` is port 80.
-/// * Returns the port, 1 to 65535 inclusive, or the first problem found, checked
-///   in this order: [`PortError::Empty`], [`PortError::NotANumber`],
-///   [`PortError::Zero`], [`PortError::TooLarge`].
-///
-/// Never panics, whatever the input.
-pub fn parse_port(text: &str) -> Result<u16, PortError> {
-    todo!("write parse_port() as its doc comment says (called with {text:?}; lesson 00, Warm-up)")
-}
+pub use greeting::greeting;
+pub use port::{parse_port, PortError};

@@ -1,27 +1,8 @@
-//! Warm-up: the reference solution. Try the exercise before reading it.
-//!
-//! The lesson is `book/00_getting-started/01_warm-up.md`; the tests are in
-//! `exercises/00_getting-started/01_warm-up/tests/`.
+//! Step 2: a port number parser, and why a text is not a port.
 
 use std::error::Error;
 use std::fmt;
 use std::num::IntErrorKind;
-
-// ANCHOR: greeting
-/// Greets someone by name: `greeting("Ferris")` is `"Hello, Ferris!"`.
-///
-/// * Whitespace around the name is dropped: `greeting("  Ferris\n")` is
-///   `"Hello, Ferris!"`. Whitespace inside the name stays as it is.
-/// * A name that is empty, or only whitespace, greets the world:
-///   `greeting("")` is `"Hello, world!"`.
-pub fn greeting(name: &str) -> String {
-    // `trim` returns a slice of `name`: no copy is made until `format!` builds
-    // the one String we return.
-    let name = name.trim();
-    let name = if name.is_empty() { "world" } else { name };
-    format!("Hello, {name}!")
-}
-// ANCHOR_END: greeting
 
 /// Why a piece of text is not a port number [`parse_port`] accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,6 +35,7 @@ impl fmt::Display for PortError {
 
 impl Error for PortError {}
 
+// ANCHOR: parse_port
 /// Parses a TCP or UDP port number written in decimal, such as `"8080"`.
 ///
 /// * Whitespace around the number is ignored, so a line read from a terminal
@@ -85,3 +67,4 @@ pub fn parse_port(text: &str) -> Result<u16, PortError> {
         Err(_) => Err(PortError::NotANumber),
     }
 }
+// ANCHOR_END: parse_port

@@ -1,0 +1,51 @@
+//! Step 2: a port number parser, and why a text is not a port.
+
+use std::error::Error;
+use std::fmt;
+
+/// Why a piece of text is not a port number [`parse_port`] accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PortError {
+    /// Nothing was given: the text was empty or only whitespace.
+    Empty,
+    /// Something other than the ASCII digits `0`-`9` was found: a sign (`+80`,
+    /// `-1`), a space inside (`80 80`), a letter (`80a`, `http`), a dot, or a
+    /// digit from another script (`٨٠`).
+    NotANumber,
+    /// The number was 0. Port 0 is not a port anyone listens on: passed to
+    /// `bind`, it asks the operating system to choose a free port.
+    Zero,
+    /// The number was larger than 65535, the largest 16-bit port number, however
+    /// many digits it has.
+    TooLarge,
+}
+
+impl fmt::Display for PortError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = match self {
+            PortError::Empty => "no port number given",
+            PortError::NotANumber => "a port number is written with the digits 0-9 only",
+            PortError::Zero => "port 0 means \"any free port\"; it cannot be connected to",
+            PortError::TooLarge => "port numbers stop at 65535",
+        };
+        f.write_str(text)
+    }
+}
+
+impl Error for PortError {}
+
+/// Parses a TCP or UDP port number written in decimal, such as `"8080"`.
+///
+/// * Whitespace around the number is ignored, so a line read from a terminal
+///   (`"8080\n"`) parses. Leading zeros are allowed: `"0080"` is port 80.
+/// * Returns the port, 1 to 65535 inclusive, or the first problem found, checked
+///   in this order: [`PortError::Empty`], [`PortError::NotANumber`],
+///   [`PortError::Zero`], [`PortError::TooLarge`].
+///
+/// Never panics, whatever the input.
+pub fn parse_port(text: &str) -> Result<u16, PortError> {
+    todo!(
+        "write parse_port() as its doc comment says (called with {text:?}; \
+         lesson 00.1, 'Your turn: the port parser')"
+    )
+}
