@@ -27,6 +27,7 @@ mod snapshots;
 mod status;
 mod steps;
 mod testrun;
+mod verdict_cache;
 mod verify;
 mod watch;
 mod watcher;

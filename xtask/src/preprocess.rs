@@ -119,8 +119,30 @@ pub fn exercise_box(exercise: &Exercise, repo: Option<&str>) -> String {
          > ```\n\
          >\n\
          > The tests fail until you write the code. Stuck? `cargo xtask hint {name}` prints \
-         a hint; `cargo xtask status` shows your progress through the course.\n"
+         a hint (one more each time you ask); `cargo xtask status` shows your progress \
+         through the course.\n"
     );
+    let steps = &exercise.meta.steps;
+    if steps.len() > 1 {
+        text.push_str(
+            ">\n> The steps, in the order `cargo test` checks them (it stops at the first test \
+             file that fails, so each step's failures show only once the steps before it \
+             pass):\n>\n",
+        );
+        for (n, step) in steps.iter().enumerate() {
+            let commands: Vec<String> = step
+                .tests
+                .iter()
+                .map(|t| format!("`cargo test --test {t}`"))
+                .collect();
+            text.push_str(&format!(
+                "> {}. {} — {}\n",
+                n + 1,
+                step.title,
+                commands.join(", ")
+            ));
+        }
+    }
     match exercise.platform_need() {
         Some("Linux") => text.push_str(
             ">\n> This exercise needs Linux: it uses system calls (epoll) that only Linux has.\n",
@@ -136,15 +158,25 @@ pub fn exercise_box(exercise: &Exercise, repo: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::course::Meta;
+    use crate::course::{Meta, Step};
 
     fn exercise() -> Exercise {
+        let step = |title: &str, test: &str| Step {
+            title: title.into(),
+            tests: vec![test.into()],
+            files: vec![],
+        };
+        let mut meta = Meta::default();
+        meta.steps = vec![
+            step("the decoder", "01_decoder"),
+            step("the server", "02_server"),
+        ];
         Exercise {
             name: "line-codec".into(),
             part: "02_framing".into(),
             folder: "02_line-codec".into(),
             order: (2, 2),
-            meta: Meta::default(),
+            meta,
             problems: vec![],
         }
     }
@@ -157,6 +189,8 @@ mod tests {
         );
         assert!(text.contains("cd exercises/02_framing/02_line-codec\n> cargo test"));
         assert!(text.contains("cargo xtask hint line-codec"));
+        assert!(text.contains("> 1. the decoder — `cargo test --test 01_decoder`\n"));
+        assert!(text.contains("> 2. the server — `cargo test --test 02_server`\n"));
     }
 
     #[test]

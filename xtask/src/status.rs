@@ -6,6 +6,7 @@
 
 use crate::course::{Course, Exercise};
 use crate::testrun::{self, Target, TestRun};
+use crate::verdict_cache::{Cache, Verdict};
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::fs;
@@ -40,8 +41,10 @@ pub fn status(course: &Course, limit: Duration) -> Result<()> {
             .expect("a valid template")
             .progress_chars("█▌ "),
     );
+    let mut cache = Cache::load(course);
     let mut done = 0;
     let mut skipped = 0;
+    let mut remembered = 0;
     let mut next: Option<&Exercise> = None;
     for exercise in &exercises {
         if !exercise.runs_here() {
@@ -57,21 +60,44 @@ pub fn status(course: &Course, limit: Duration) -> Result<()> {
             bar.inc(1);
             continue;
         }
-        bar.set_message(format!("testing {}…", exercise.name));
-        let run = test_in_place(course, exercise, limit)?;
-        if run.all_pass() {
+        let fingerprint = cache.fingerprint(course, exercise);
+        let verdict = match cache.get(&exercise.name, &fingerprint) {
+            Some(verdict) => {
+                remembered += 1;
+                verdict.clone()
+            }
+            None => {
+                bar.set_message(format!("testing {}…", exercise.name));
+                let run = test_in_place(course, exercise, limit)?;
+                let verdict = Verdict {
+                    passes: run.all_pass(),
+                    summary: run.summary(limit),
+                };
+                // A run stopped by the time limit says more about the machine's
+                // load than about the code: ask again next time.
+                if !run.hung() {
+                    cache.put(&exercise.name, fingerprint, verdict.clone());
+                }
+                verdict
+            }
+        };
+        if verdict.passes {
             done += 1;
             say(&bar, format!("  ✓ {}", exercise.name));
         } else {
-            say(
-                &bar,
-                format!("  ✗ {} — {}", exercise.name, run.summary(limit)),
-            );
+            say(&bar, format!("  ✗ {} — {}", exercise.name, verdict.summary));
             next.get_or_insert(exercise);
         }
         bar.inc(1);
     }
     bar.finish_and_clear();
+    cache.save();
+    if remembered > 0 {
+        println!(
+            "\n({remembered} verdict(s) remembered from an earlier run: those exercises' files, \
+             the test kit and the toolchain have not changed since.)"
+        );
+    }
 
     let counted = exercises.len() - skipped;
     println!("\n{done} of {counted} exercises pass.");
