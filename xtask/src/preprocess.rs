@@ -18,6 +18,10 @@ use std::collections::BTreeMap;
 /// The marker authors write on a lesson page.
 pub const MARKER: &str = "{{#exercise}}";
 
+/// Expands to the repository's URL (`output.html.git-repository-url`), so a page
+/// that tells readers what to clone follows `book.toml` like the exercise links.
+pub const REPOSITORY: &str = "{{#repository}}";
+
 /// Expands [`MARKER`] into the exercise box of the page's own exercise.
 pub struct ExercisePreprocessor {
     /// Lesson path relative to the book's `src` (`02_framing/02_line-codec.md`) →
@@ -50,6 +54,10 @@ impl Preprocessor for ExercisePreprocessor {
             .map(|url| url.trim_end_matches('/').to_string());
         let mut errors = Vec::new();
         book.for_each_chapter_mut(|chapter| {
+            if chapter.content.contains(REPOSITORY) {
+                let url = repo.as_deref().unwrap_or("<the course's repository URL>");
+                chapter.content = chapter.content.replace(REPOSITORY, url);
+            }
             if find_marker(&chapter.content).is_none() {
                 return;
             }
