@@ -26,7 +26,7 @@ pub struct Header {
 ///
 /// If the JSON is longer than `u32::MAX` bytes, which needs a name of gigabytes.
 pub fn encode_header(_header: &Header) -> Vec<u8> {
-    todo!("serde_json::to_vec, then prepend its length as 4 big-endian bytes — lesson 02.4, 'The wire format'")
+    todo!("encode_header: the JSON from serde_json, with its length in front as 4 big-endian bytes (lesson 02.4, 'The wire format')")
 }
 
 /// Reads one header from `input`: exactly 4 + len bytes, never more.
@@ -39,5 +39,5 @@ pub fn encode_header(_header: &Header) -> Vec<u8> {
 ///   (a missing field, a negative size, trailing bytes…) or `sha256` is not
 ///   64 hex digits.
 pub fn read_header(_input: &mut impl Read, _max_len: u32) -> Result<Header, TransferError> {
-    todo!("read 4 bytes (0 bytes = Closed), check the length against max_len, read the JSON, parse it — lesson 02.4, 'Reading the header'")
+    todo!("read_header: 4 length bytes (none at all = Closed), the length checked against max_len, then the JSON, parsed (lesson 02.4, 'Reading the header')")
 }

@@ -38,7 +38,7 @@ impl FileName {
     /// [`MAX_NAME_LEN`] bytes, not starting with `.`, and free of `/`, `\`, `:` and
     /// control characters. Any other Unicode is fine (`отчёт.pdf`, `报告.txt`).
     pub fn new(_name: &str) -> Result<Self, NameError> {
-        todo!("check the name rule by rule, then wrap it: Ok(Self(name.to_owned())) — lesson 02.4, 'A name is not a path'")
+        todo!("FileName::new: check the name rule by rule in the order of NameError's variants, then wrap it (lesson 02.4, 'A name is not a path')")
     }
 }
 

@@ -30,5 +30,5 @@ pub fn receive_file(
     _dest_dir: &Path,
     _limits: &Limits,
 ) -> Result<PathBuf, TransferError> {
-    todo!("read_header, FileName::new, check the size, stream into a tempfile in dest_dir, verify, persist — lesson 02.4, 'Receiving'")
+    todo!("receive_file: read_header, FileName::new, check the size, stream into a temporary file in dest_dir, verify, persist (lesson 02.4, 'Receiving: a temporary file and one rename')")
 }

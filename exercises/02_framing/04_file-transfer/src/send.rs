@@ -19,7 +19,7 @@ pub fn send(
     _header: &Header,
     _body: &mut impl Read,
 ) -> Result<(), TransferError> {
-    todo!("check the name, write encode_header(header), copy_exact the body, flush — lesson 02.4, 'Sending'")
+    todo!("send: check the name, write the encoded header, copy_exact the body, flush (lesson 02.4, 'Sending: why the file is read twice')")
 }
 
 /// Sends the file at `path` under its own name and returns the header it sent.
@@ -33,5 +33,5 @@ pub fn send(
 /// written, or if the path has no final component that is UTF-8 (JSON carries
 /// text); [`TransferError::BadName`] if that name is not a plain file name.
 pub fn send_file(_out: &mut impl Write, _path: &Path) -> Result<Header, TransferError> {
-    todo!("hash the file through a HashingWriter(io::sink()), rewind, then send — lesson 02.4, 'Sending'")
+    todo!("send_file: hash the file through a HashingWriter over io::sink, rewind, then send (lesson 02.4, 'Sending: why the file is read twice')")
 }

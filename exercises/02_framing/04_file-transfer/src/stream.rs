@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 /// and holds no more than one chunk in memory. Retries reads interrupted by a signal; any other
 /// error is returned as is.
 pub fn copy_exact(_src: &mut impl Read, _dst: &mut impl Write, _len: u64) -> io::Result<u64> {
-    todo!("loop: read at most min(len - copied, CHUNK_SIZE) bytes, write them all, stop at 0 — lesson 02.4, 'Copying exactly n bytes'")
+    todo!("copy_exact: a loop that reads at most what is left (and at most CHUNK_SIZE), writes it all, and stops at len or at the end (lesson 02.4, 'Copying exactly n bytes')")
 }
 
 /// A writer that computes the SHA-256 of everything written through it.

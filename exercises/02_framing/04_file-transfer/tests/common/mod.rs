@@ -210,3 +210,31 @@ impl Read for FailsAfter {
         }
     }
 }
+
+/// Fails unless nothing at all was left behind: no file, no temporary file, and
+/// nothing outside the uploads folder.
+#[track_caller]
+pub fn expect_nothing_left(dest: &Dest, what: &str) {
+    testkit::expect::eq(
+        &format!("files in the uploads folder after {what}"),
+        &dest.uploads_listing(),
+        &Vec::<String>::new(),
+        "a failed transfer leaves nothing: write into a temporary file and rename it \
+         only when everything checks out; delete it on every error (a NamedTempFile \
+         does that when dropped)",
+    );
+    testkit::expect::eq(
+        &format!("files next to the uploads folder after {what}"),
+        &dest.root_listing(),
+        &vec!["uploads".to_string()],
+        "nothing may be created outside the destination folder",
+    );
+}
+
+/// Writes `body` to a new file `name` in a fresh temporary folder.
+pub fn source_file(name: &str, body: &[u8]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::TempDir::new().unwrap();
+    let path = dir.path().join(name);
+    fs::write(&path, body).unwrap();
+    (dir, path)
+}

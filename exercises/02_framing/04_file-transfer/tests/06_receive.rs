@@ -1,181 +1,19 @@
-//! Whole transfers: sender to receiver, good and hostile, in memory and over TCP.
+//! Step 5, receiving: whole transfers from sender to receiver, good and hostile,
+//! in memory (lesson 02.4, 'Receiving: a temporary file and one rename').
 
 mod common;
 
-use std::any::Any;
 use std::fs;
-use std::io::{self, Read, Write};
-use std::net::Shutdown;
-use std::panic;
+use std::io::{self, Read};
 use std::path::PathBuf;
-use std::sync::mpsc;
-use std::time::Duration;
 
 use common::{
-    bytes, frame, header_json, limits, sha256_hex, shown, transfer, Dest, FailsAfter, Lazy, Watched,
+    bytes, expect_nothing_left, frame, header_json, limits, sha256_hex, source_file, transfer,
+    Dest, FailsAfter, Lazy, Watched,
 };
-use file_transfer::{receive_file, send, send_file, Header, Limits, TransferError, CHUNK_SIZE};
+use file_transfer::{receive_file, send_file, Limits, TransferError, CHUNK_SIZE};
 use testkit::chaos::{ChaosReader, Chunking};
-use testkit::{deadline, expect, net, within};
-
-/// Fails unless nothing at all was left behind: no file, no temporary file, and
-/// nothing outside the uploads folder.
-#[track_caller]
-fn expect_nothing_left(dest: &Dest, what: &str) {
-    expect::eq(
-        &format!("files in the uploads folder after {what}"),
-        &dest.uploads_listing(),
-        &Vec::<String>::new(),
-        "a failed transfer leaves nothing: write into a temporary file and rename it \
-         only when everything checks out; delete it on every error (a NamedTempFile \
-         does that when dropped)",
-    );
-    expect::eq(
-        &format!("files next to the uploads folder after {what}"),
-        &dest.root_listing(),
-        &vec!["uploads".to_string()],
-        "nothing may be created outside the destination folder",
-    );
-}
-
-/// Writes `body` to a new file `name` in a fresh temporary folder.
-fn source_file(name: &str, body: &[u8]) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::TempDir::new().unwrap();
-    let path = dir.path().join(name);
-    fs::write(&path, body).unwrap();
-    (dir, path)
-}
-
-// ---------------------------------------------------------------- sending
-
-#[test]
-fn send_file_writes_the_header_then_the_body() {
-    let (_src, path) = source_file("hello.txt", b"hello\n");
-    let mut wire = Vec::new();
-    let header = send_file(&mut wire, &path);
-    expect::eq(
-        "the header send_file returns for hello.txt",
-        &shown(header),
-        &Ok(Header {
-            name: "hello.txt".into(),
-            size: 6,
-            sha256: sha256_hex(b"hello\n"),
-        }),
-        "the name is the file's own name (not the path), the size and checksum of \
-         its contents",
-    );
-    expect::eq(
-        "the bytes send_file wrote for hello.txt",
-        String::from_utf8_lossy(&wire).as_ref(),
-        String::from_utf8_lossy(&transfer("hello.txt", b"hello\n")).as_ref(),
-        "[u32 big-endian length][compact JSON][body], nothing else",
-    );
-}
-
-#[test]
-fn send_file_sends_the_name_not_the_path() {
-    let dir = tempfile::TempDir::new().unwrap();
-    fs::create_dir(dir.path().join("sub")).unwrap();
-    let path = dir.path().join("sub").join("report.txt");
-    fs::write(&path, b"quarterly").unwrap();
-    let header = send_file(&mut Vec::new(), &path);
-    expect::eq(
-        "the name sent for <tmp>/sub/report.txt",
-        &shown(header.map(|h| h.name)),
-        &Ok("report.txt".to_string()),
-        "Path::file_name gives the last component; the receiver has no use for (and \
-         must not see) where the file lives on the sender's disk",
-    );
-}
-
-#[test]
-fn senders_refuse_names_receivers_would_refuse() {
-    let (_src, path) = source_file(".secret", b"token");
-    let mut wire = Vec::new();
-    let got = send_file(&mut wire, &path);
-    expect::that(
-        matches!(got, Err(TransferError::BadName(_))),
-        "send_file of a file named .secret",
-        &got,
-        "check the name with FileName::new before sending anything",
-    );
-    expect::eq(
-        "bytes written",
-        &wire.len(),
-        &0,
-        "fail before the first write",
-    );
-
-    let header = Header {
-        name: "../x".into(),
-        size: 1,
-        sha256: sha256_hex(b"x"),
-    };
-    let got = send(&mut wire, &header, &mut &b"x"[..]);
-    expect::that(
-        matches!(got, Err(TransferError::BadName(_))),
-        "send with the name ../x",
-        &got,
-        "send checks the header's name too",
-    );
-    expect::eq(
-        "bytes written",
-        &wire.len(),
-        &0,
-        "fail before the first write",
-    );
-}
-
-#[test]
-fn send_fails_when_the_body_is_shorter_than_the_header_says() {
-    let header = Header {
-        name: "short.bin".into(),
-        size: 100,
-        sha256: sha256_hex(&[0; 100]),
-    };
-    let got = send(&mut Vec::new(), &header, &mut &[0u8; 40][..]);
-    expect::that(
-        matches!(&got, Err(TransferError::Io(e)) if e.kind() == io::ErrorKind::UnexpectedEof),
-        "send with size 100 and a 40-byte body",
-        &got,
-        "when the body ends early, return an Io error of kind UnexpectedEof: the \
-         receiver is still waiting for 60 bytes",
-    );
-}
-
-#[test]
-fn send_streams_in_bounded_chunks() {
-    // 64 MiB that never exist in memory all at once.
-    let size: u64 = 64 << 20;
-    let header = Header {
-        name: "big.bin".into(),
-        size,
-        sha256: "0".repeat(64), // send does not check it; the receiver would
-    };
-    let mut body = Watched::new(Lazy::new(size + 1000));
-    let mut wire = common::Counter::default();
-    let got = send(&mut wire, &header, &mut body);
-    expect::ok("sending 64 MiB", got, "");
-    let header_len = 4 + serde_json::to_vec(&header).unwrap().len() as u64;
-    expect::eq(
-        "bytes on the wire for a 64 MiB body",
-        &wire.written,
-        &(header_len + size),
-        "the header, then exactly size bytes",
-    );
-    expect::eq(
-        "bytes taken from the body reader",
-        &body.delivered,
-        &size,
-        "never read past header.size",
-    );
-    expect::that(
-        body.largest_request <= CHUNK_SIZE,
-        &format!("every read of the body asks for at most CHUNK_SIZE ({CHUNK_SIZE}) bytes"),
-        format!("a read of {} bytes", body.largest_request),
-        "stream with copy_exact; never read the whole body into memory",
-    );
-}
+use testkit::expect;
 
 // ---------------------------------------------------------------- round trips
 
@@ -185,7 +23,11 @@ fn a_multi_mib_file_round_trips_under_every_chunking() {
     let body = bytes((2 << 20) + 12_345, 7);
     let (_src, path) = source_file("photo.raw", &body);
     let mut wire = Vec::new();
-    expect::ok("send_file of 2 MiB", send_file(&mut wire, &path), "");
+    expect::ok(
+        "send_file of 2 MiB",
+        send_file(&mut wire, &path),
+        "the sending step must pass first (tests 04_send)",
+    );
     for chunking in Chunking::ALL {
         let dest = Dest::new();
         let mut input = ChaosReader::new(wire.as_slice(), chunking);
@@ -242,7 +84,7 @@ fn transfers_follow_each_other_on_one_stream() {
                 fs::read(&saved).unwrap() == *body,
                 &format!("the contents of {name}"),
                 saved,
-                "",
+                "the saved file holds exactly this transfer's body, nothing of the next",
             );
         }
         let end = receive_file(&mut input, &dest.uploads, &limits());
@@ -266,7 +108,11 @@ fn receive_streams_in_bounded_chunks() {
     let mut input = Watched::new(io::Cursor::new(header).chain(Lazy::new(size)));
     let dest = Dest::new();
     let got = receive_file(&mut input, &dest.uploads, &limits());
-    expect::ok("receiving 1 MiB", got, "");
+    expect::ok(
+        "receiving 1 MiB",
+        got,
+        "read the header, then stream size body bytes into the temporary file",
+    );
     expect::that(
         input.largest_request <= CHUNK_SIZE,
         &format!("every read asks for at most CHUNK_SIZE ({CHUNK_SIZE}) bytes"),
@@ -338,7 +184,7 @@ fn an_upload_cut_inside_the_header_leaves_no_file() {
             matches!(got, Err(TransferError::TruncatedHeader)),
             &format!("a stream cut after {cut} header bytes"),
             &got,
-            "",
+            "an end of stream anywhere inside the prefix or the JSON is TruncatedHeader",
         );
         expect_nothing_left(&dest, "a cut header");
     }
@@ -389,7 +235,11 @@ fn a_header_that_understates_the_size_takes_only_size_bytes() {
     let dest = Dest::new();
     let mut input = wire.as_slice();
     let got = receive_file(&mut input, &dest.uploads, &limits());
-    let saved = expect::ok("a header with size 10 followed by 20 bytes", got, "");
+    let saved = expect::ok(
+        "a header with size 10 followed by 20 bytes",
+        got,
+        "the first 10 bytes are the body and match the checksum",
+    );
     expect::eq(
         "the saved file",
         fs::read(saved).unwrap().as_slice(),
@@ -427,7 +277,7 @@ fn a_header_that_overstates_the_size_is_truncated() {
         ),
         "a header with size 20 followed by 9 bytes and the end",
         &got,
-        "",
+        "end of stream before size bytes is TruncatedBody { expected, received }",
     );
     expect_nothing_left(&dest, "a short body");
 }
@@ -509,7 +359,7 @@ fn malformed_headers_create_nothing() {
             matches!(got, Err(TransferError::BadHeader(_))),
             &format!("receiving with the header {json}"),
             &got,
-            "",
+            "a header that is not a valid Header is BadHeader, before any file is created",
         );
         expect_nothing_left(&dest, &format!("the header {json}"));
     }
@@ -528,7 +378,12 @@ fn an_existing_file_is_replaced_only_by_a_complete_upload() {
     *tampered.last_mut().unwrap() ^= 0xff;
     for (what, wire) in [("a cut upload", cut), ("a corrupted upload", &tampered[..])] {
         let got = receive_file(&mut &wire[..], &dest.uploads, &limits());
-        expect::that(got.is_err(), what, &got, "");
+        expect::that(
+            got.is_err(),
+            what,
+            &got,
+            "a cut or corrupted body is an error (TruncatedBody, ChecksumMismatch)",
+        );
         expect::eq(
             &format!("report.txt after {what}"),
             fs::read(&target).unwrap().as_slice(),
@@ -545,7 +400,11 @@ fn an_existing_file_is_replaced_only_by_a_complete_upload() {
     }
 
     let got = receive_file(&mut whole.as_slice(), &dest.uploads, &limits());
-    expect::ok("a complete upload of report.txt", got, "");
+    expect::ok(
+        "a complete upload of report.txt",
+        got,
+        "persist renames over an existing file",
+    );
     expect::eq(
         "report.txt after a complete upload",
         fs::read(&target).unwrap().as_slice(),
@@ -585,7 +444,11 @@ fn a_partial_upload_is_a_hidden_temporary_file_in_the_destination() {
         seen: None,
     };
     let got = receive_file(&mut spy, &dest.uploads, &limits());
-    expect::ok("receiving movie.mkv", got, "");
+    expect::ok(
+        "receiving movie.mkv",
+        got,
+        "a correct transfer read in 1000-byte pieces",
+    );
     let seen = spy.seen.unwrap_or_default();
     expect::that(
         seen.len() == 1 && seen[0].starts_with('.') && seen[0] != "movie.mkv",
@@ -616,136 +479,6 @@ fn a_missing_destination_folder_is_an_io_error() {
         "files next to the uploads folder",
         &dest.root_listing(),
         &vec!["uploads".to_string()],
-        "",
+        "receive_file must not create dest_dir or anything else",
     );
-}
-
-// ---------------------------------------------------------------- over TCP
-
-/// A server that receives files from one connection until it ends or fails and
-/// reports every outcome, as text, on the channel.
-fn spawn_receiver(
-    uploads: PathBuf,
-    read_timeout: Duration,
-) -> (net::Server, mpsc::Receiver<Result<PathBuf, String>>) {
-    let (tx, rx) = mpsc::channel();
-    let server = net::spawn_server(move |listener| {
-        let (mut stream, _) = listener.accept().unwrap();
-        stream.set_read_timeout(Some(read_timeout)).unwrap();
-        loop {
-            // A panic becomes an outcome too, so the test shows it instead of
-            // a bare "the channel is closed".
-            let received = panic::catch_unwind(panic::AssertUnwindSafe(|| {
-                receive_file(&mut stream, &uploads, &limits())
-            }));
-            let outcome = match received {
-                Ok(Ok(path)) => Ok(path),
-                Ok(Err(TransferError::Closed)) => break,
-                Ok(Err(e)) => Err(format!("{e:?}")),
-                Err(payload) => Err(format!("receive_file panicked: {}", panic_text(&payload))),
-            };
-            let failed = outcome.is_err();
-            let _ = tx.send(outcome);
-            if failed {
-                break;
-            }
-        }
-    });
-    (server, rx)
-}
-
-fn panic_text(payload: &Box<dyn Any + Send>) -> &str {
-    if let Some(text) = payload.downcast_ref::<&str>() {
-        text
-    } else if let Some(text) = payload.downcast_ref::<String>() {
-        text
-    } else {
-        "(no message)"
-    }
-}
-
-#[test]
-fn files_cross_a_real_tcp_connection() {
-    within(
-        deadline::DEFAULT,
-        "two files sent over loopback TCP",
-        || {
-            let dest = Dest::new();
-            let (server, outcomes) = spawn_receiver(dest.uploads.clone(), net::IO_TIMEOUT);
-            let first = bytes(300_000, 21);
-            let (_a, path_a) = source_file("first.bin", &first);
-            let (_b, path_b) = source_file("second.txt", b"second");
-
-            let mut client = net::connect(server.addr());
-            expect::ok("send_file first.bin", send_file(&mut client, &path_a), "");
-            expect::ok("send_file second.txt", send_file(&mut client, &path_b), "");
-            client.shutdown(Shutdown::Write).unwrap();
-
-            for (name, body) in [("first.bin", &first[..]), ("second.txt", b"second")] {
-                let outcome = outcomes.recv_timeout(net::IO_TIMEOUT);
-                expect::eq(
-                    &format!("the receiver's outcome for {name}"),
-                    &outcome,
-                    &Ok(Ok(dest.uploads.join(name))),
-                    "the receiver must read both transfers from one connection",
-                );
-                expect::that(
-                    fs::read(dest.uploads.join(name)).unwrap() == body,
-                    &format!("contents of {name}"),
-                    name,
-                    "",
-                );
-            }
-            server.join_within(deadline::DEFAULT);
-        },
-    );
-}
-
-#[test]
-fn a_sender_that_disconnects_mid_body_leaves_no_file() {
-    within(
-        deadline::DEFAULT,
-        "a sender that drops the connection",
-        || {
-            let dest = Dest::new();
-            let (server, outcomes) = spawn_receiver(dest.uploads.clone(), net::IO_TIMEOUT);
-            let whole = transfer("dropped.bin", &bytes(200_000, 23));
-            let mut client = net::connect(server.addr());
-            client.write_all(&whole[..120_000]).unwrap();
-            drop(client);
-            let outcome = outcomes.recv_timeout(net::IO_TIMEOUT);
-            expect::that(
-                matches!(&outcome, Ok(Err(e)) if e.starts_with("TruncatedBody")),
-                "the receiver's outcome when the sender vanishes mid-body",
-                &outcome,
-                "EOF before size bytes is TruncatedBody",
-            );
-            server.join_within(deadline::DEFAULT);
-            expect_nothing_left(&dest, "a sender that disconnected");
-        },
-    );
-}
-
-#[test]
-fn a_sender_that_goes_silent_mid_body_leaves_no_file() {
-    within(deadline::DEFAULT, "a sender that stops sending", || {
-        let dest = Dest::new();
-        // The server gives up on a silent peer after 100 ms of silence.
-        let (server, outcomes) = spawn_receiver(dest.uploads.clone(), Duration::from_millis(100));
-        let whole = transfer("stalled.bin", &bytes(50_000, 29));
-        let mut client = net::connect(server.addr());
-        client.write_all(&whole[..20_000]).unwrap();
-        // The connection stays open and silent until the server has given up.
-        let outcome = outcomes.recv_timeout(net::IO_TIMEOUT);
-        expect::that(
-            matches!(&outcome, Ok(Err(e)) if e.starts_with("Io")),
-            "the receiver's outcome when the sender goes silent mid-body",
-            &outcome,
-            "a read timeout is an I/O error like any other: return it as \
-             TransferError::Io and let the temporary file be removed",
-        );
-        server.join_within(deadline::DEFAULT);
-        expect_nothing_left(&dest, "a sender that went silent");
-        drop(client);
-    });
 }
