@@ -12,14 +12,14 @@
 //! before reading. Where the advice depends on the exercise's event loop, the
 //! hint comes in as a parameter.
 
-use std::io::{Read, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::panic;
 use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::Duration;
 
-use crate::net::{connect, is_timeout, IO_TIMEOUT};
+use crate::net::{connect, explain, is_timeout, IO_TIMEOUT};
+use crate::server::{quietly, Failure};
 
 /// Client threads need little stack; hundreds of them must fit comfortably.
 const CLIENT_STACK: usize = 128 * 1024;
@@ -28,7 +28,11 @@ const CLIENT_STACK: usize = 128 * 1024;
 #[track_caller]
 pub fn round_trip(stream: &mut TcpStream, message: &[u8], who: &str) {
     if let Err(e) = stream.write_all(message) {
-        panic!("{who}: sending {} bytes failed: {e}", message.len());
+        panic!(
+            "{who}: sending {} bytes failed: {}",
+            message.len(),
+            explain(&e)
+        );
     }
     let mut echoed = vec![0; message.len()];
     let mut got = 0;
@@ -47,7 +51,10 @@ pub fn round_trip(stream: &mut TcpStream, message: &[u8], who: &str) {
                 message.len(),
                 IO_TIMEOUT.as_secs()
             ),
-            Err(e) => panic!("{who}: reading the echo failed after {got} bytes: {e}"),
+            Err(e) => panic!(
+                "{who}: reading the echo failed after {got} bytes: {}",
+                explain(&e)
+            ),
         }
     }
     if echoed != message {
@@ -87,7 +94,7 @@ fn all_served_at_once_within(addr: SocketAddr, clients: usize, rounds: usize, wa
     for stream in &streams {
         stream.set_read_timeout(Some(wait)).unwrap();
     }
-    let failures: Vec<_> = thread::scope(|scope| {
+    let failures: Vec<Failure> = thread::scope(|scope| {
         let talkers: Vec<_> = streams
             .iter_mut()
             .enumerate()
@@ -95,29 +102,32 @@ fn all_served_at_once_within(addr: SocketAddr, clients: usize, rounds: usize, wa
                 thread::Builder::new()
                     .stack_size(CLIENT_STACK)
                     .spawn_scoped(scope, move || {
-                        for round in 0..rounds {
-                            let message = format!("client {id} round {round}\n");
-                            round_trip(stream, message.as_bytes(), &format!("client {id}"));
-                        }
+                        // Quiet: one message for the whole crowd, below.
+                        quietly(|| {
+                            for round in 0..rounds {
+                                let message = format!("client {id} round {round}\n");
+                                round_trip(stream, message.as_bytes(), &format!("client {id}"));
+                            }
+                        })
                     })
                     .expect("could not start a client thread")
             })
             .collect();
         talkers
             .into_iter()
-            .filter_map(|talker| talker.join().err())
+            .filter_map(|talker| talker.join().expect("a client thread died").err())
             .collect()
     });
     drop(streams);
-    let failed = failures.len();
-    if let Some(first) = failures.into_iter().next() {
-        eprintln!(
-            "{failed} of {clients} clients, all connected at once, were not served \
-             (the first failure follows). Every client stays connected until all are \
-             done: a server that finishes one connection before it serves the next \
-             fails here, because the first client never leaves."
+    if let Some(first) = failures.first() {
+        panic!(
+            "{} of {clients} clients, all connected at once, were not served; the first \
+             failure:\n{}\n  (every client stays connected until all are done: a server \
+             that finishes one connection before it serves the next fails here, because \
+             the first client never leaves)",
+            failures.len(),
+            first.message
         );
-        panic::resume_unwind(first);
     }
 }
 
@@ -136,20 +146,31 @@ pub fn many_clients_in_turn(addr: SocketAddr, clients: usize, rounds: usize) {
             thread::Builder::new()
                 .stack_size(CLIENT_STACK)
                 .spawn(move || {
-                    let mut stream = connect(addr);
+                    let connected = quietly(|| connect(addr));
+                    // Wait for the others even when this one failed: they
+                    // would otherwise wait at the barrier for ever.
                     all_connected.wait();
-                    for round in 0..rounds {
-                        let message = format!("client {id} round {round}\n");
-                        round_trip(&mut stream, message.as_bytes(), &format!("client {id}"));
-                    }
+                    let mut stream = connected?;
+                    quietly(|| {
+                        for round in 0..rounds {
+                            let message = format!("client {id} round {round}\n");
+                            round_trip(&mut stream, message.as_bytes(), &format!("client {id}"));
+                        }
+                    })
                 })
                 .expect("could not start a client thread")
         })
         .collect();
-    for thread in threads {
-        if let Err(panic) = thread.join() {
-            panic::resume_unwind(panic);
-        }
+    let failures: Vec<Failure> = threads
+        .into_iter()
+        .filter_map(|thread| thread.join().expect("a client thread died").err())
+        .collect();
+    if let Some(first) = failures.first() {
+        panic!(
+            "{} of {clients} clients were not served; the first failure:\n{}",
+            failures.len(),
+            first.message
+        );
     }
 }
 
@@ -206,11 +227,11 @@ pub fn slow_reader_stalls_no_one(addr: SocketAddr, bytes: usize) {
     let payload: Vec<u8> = (0..bytes).map(|i| (i % 251) as u8).collect();
     let mut slow = connect(addr);
     let writer = {
-        let mut slow = slow.try_clone().unwrap();
+        let slow = slow.try_clone().unwrap();
         let payload = payload.clone();
         // Write from another thread: the server's echo fills our receive buffer,
         // then its send buffer, then its own reading stops, and our writes block.
-        thread::spawn(move || slow.write_all(&payload))
+        thread::spawn(move || write_counting(slow, &payload))
     };
     let mut other = connect(addr);
     round_trip(
@@ -218,19 +239,42 @@ pub fn slow_reader_stalls_no_one(addr: SocketAddr, bytes: usize) {
         b"am I stuck behind the slow reader?\n",
         "a client beside a slow reader",
     );
-    let mut echoed = vec![0; bytes];
-    if let Err(e) = slow.read_exact(&mut echoed) {
-        panic!("the slow reader could not read back its {bytes} bytes: {e}");
+    let echoed = read_exactly(
+        &mut slow,
+        bytes,
+        "the slow reader, reading its echo at last",
+        "the server stopped echoing to the slow reader. What its socket would not take \
+         must wait in that connection's outbox, and go out when the socket is writable \
+         again; and once the outbox has room, the server must read from it again",
+    );
+    if let Err((sent, e)) = writer.join().unwrap() {
+        panic!(
+            "the slow reader could send only {sent} of its {bytes} bytes: {}\n  \
+             hint: the server stopped reading from it for good. Stop reading while its \
+             outbox is full, yes, but read again once the outbox has room",
+            explain(&e)
+        );
     }
-    writer
-        .join()
-        .unwrap()
-        .expect("the slow reader's writes failed");
     assert!(
         echoed == payload,
-        "the slow reader's {bytes} bytes came back changed\n  \
-         hint: keep unsent bytes in order in the connection's write buffer"
+        "the slow reader's {bytes} bytes came back changed ({})\n  \
+         hint: keep unsent bytes in order in the connection's write buffer",
+        first_difference(&echoed, &payload)
     );
+}
+
+/// `write_all`, but on failure says how many bytes went out before it.
+fn write_counting(mut stream: TcpStream, bytes: &[u8]) -> Result<(), (usize, std::io::Error)> {
+    let mut sent = 0;
+    while sent < bytes.len() {
+        match stream.write(&bytes[sent..]) {
+            Ok(0) => return Err((sent, ErrorKind::WriteZero.into())),
+            Ok(n) => sent += n,
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => return Err((sent, e)),
+        }
+    }
+    Ok(())
 }
 
 /// `len` bytes whose values depend on their position, so a lost, doubled or
@@ -259,7 +303,10 @@ pub fn echo_concurrently(client: &mut TcpStream, payload: &[u8], what: &str, sta
     };
     let echo = read_exactly(client, payload.len(), what, stalled_hint);
     if let Err(e) = writer.join().unwrap() {
-        panic!("{what}: sending failed: {e}\n  hint: the server must keep reading");
+        panic!(
+            "{what}: sending failed: {}\n  hint: the server must keep reading",
+            explain(&e)
+        );
     }
     crate::expect::that(
         echo == payload,
@@ -291,7 +338,10 @@ pub fn read_exactly(stream: &mut TcpStream, len: usize, what: &str, stalled_hint
                  hint: {stalled_hint}",
                 IO_TIMEOUT.as_secs()
             ),
-            Err(e) => panic!("{what}: reading failed after {filled} of {len} bytes: {e}"),
+            Err(e) => panic!(
+                "{what}: reading failed after {filled} of {len} bytes: {}",
+                explain(&e)
+            ),
         }
     }
     got
@@ -372,6 +422,33 @@ mod tests {
             .set_read_timeout(Some(std::time::Duration::from_millis(50)))
             .unwrap();
         read_exactly(&mut stream, 3, "3 bytes", "ask for POLLOUT");
+    }
+
+    #[test]
+    #[should_panic(
+        expected = "the slow reader, reading its echo at last: 0 of 1048576 bytes came back, \
+                    then nothing for 3 s\n  hint: the server stopped echoing"
+    )]
+    fn a_server_that_forgets_the_slow_reader_is_told_so() {
+        // Echoes a connection whose first bytes are a line; never reads again
+        // from one whose first bytes are not.
+        let addr = spawn_server(|listener| {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                thread::spawn(move || {
+                    let mut first = [0u8; 64];
+                    let n = stream.read(&mut first).unwrap_or(0);
+                    if first[..n].ends_with(b"\n") {
+                        stream.write_all(&first[..n]).unwrap();
+                        let _ = std::io::copy(&mut stream.try_clone().unwrap(), &mut stream);
+                    } else {
+                        thread::park();
+                    }
+                });
+            }
+        })
+        .addr();
+        slow_reader_stalls_no_one(addr, 1 << 20);
     }
 
     #[test]

@@ -81,7 +81,7 @@ impl Server {
 #[track_caller]
 pub fn connect(addr: SocketAddr) -> TcpStream {
     let stream = TcpStream::connect_timeout(&addr, IO_TIMEOUT)
-        .unwrap_or_else(|e| panic!("could not connect to the server at {addr}: {e}"));
+        .unwrap_or_else(|e| panic!("could not connect to the server at {addr}: {}", explain(&e)));
     stream.set_read_timeout(Some(IO_TIMEOUT)).unwrap();
     stream.set_write_timeout(Some(IO_TIMEOUT)).unwrap();
     // Small writes go out at once, so chunked writes reach the peer as chunks.
@@ -105,7 +105,7 @@ pub fn connect_with_small_receive_buffer(addr: SocketAddr) -> TcpStream {
     socket.set_recv_buffer_size(16 * 1024).unwrap();
     socket
         .connect_timeout(&addr.into(), IO_TIMEOUT)
-        .unwrap_or_else(|e| panic!("could not connect to the server at {addr}: {e}"));
+        .unwrap_or_else(|e| panic!("could not connect to the server at {addr}: {}", explain(&e)));
     let stream: TcpStream = socket.into();
     stream.set_read_timeout(Some(IO_TIMEOUT)).unwrap();
     stream.set_write_timeout(Some(IO_TIMEOUT)).unwrap();
@@ -117,6 +117,38 @@ pub fn is_timeout(err: &io::Error) -> bool {
     matches!(err.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut)
 }
 
+/// An I/O error a test client met, with what it means for the server under
+/// test: `Connection reset by peer (os error 104)` alone says little to someone
+/// who has not met a reset yet.
+///
+/// ```
+/// use std::io::{Error, ErrorKind};
+/// let text = testkit::net::explain(&Error::from(ErrorKind::ConnectionRefused));
+/// assert!(text.contains("nothing listens"));
+/// ```
+pub fn explain(err: &io::Error) -> String {
+    let meaning = match err.kind() {
+        // A client socket's read or write timeout is EAGAIN on Linux, which
+        // prints as "Resource temporarily unavailable".
+        _ if is_timeout(err) => format!(
+            "the socket's timeout ran out: nothing could be read or written for {} s",
+            IO_TIMEOUT.as_secs()
+        ),
+        ErrorKind::ConnectionRefused => {
+            "nothing listens at that address: the server is not running, or has closed \
+             its listener"
+                .into()
+        }
+        ErrorKind::ConnectionReset => "the server's side closed abruptly (a reset): it \
+             closed the socket with bytes still unread, or its process or thread ended"
+            .into(),
+        ErrorKind::BrokenPipe => "the server had already closed the connection".into(),
+        ErrorKind::ConnectionAborted => "the connection was aborted on this side".into(),
+        _ => return err.to_string(),
+    };
+    format!("{err}: {meaning}")
+}
+
 /// Reads until the peer closes, failing the test if it goes silent instead.
 #[track_caller]
 pub fn read_to_end(stream: &mut TcpStream, what: &str) -> Vec<u8> {
@@ -125,13 +157,13 @@ pub fn read_to_end(stream: &mut TcpStream, what: &str) -> Vec<u8> {
         Ok(_) => bytes,
         Err(e) if is_timeout(&e) => panic!(
             "the server went silent for {} s while the test waited for {what}; \
-             it had sent {} bytes ({:?}) and never closed the connection\n  \
+             it had sent {} bytes (\"{}\") and never closed the connection\n  \
              hint: does the server close (or shut down) its side when it is done?",
             IO_TIMEOUT.as_secs(),
             bytes.len(),
-            String::from_utf8_lossy(&bytes[..bytes.len().min(80)])
+            bytes[..bytes.len().min(80)].escape_ascii()
         ),
-        Err(e) => panic!("reading {what} failed: {e}"),
+        Err(e) => panic!("reading {what} failed: {}", explain(&e)),
     }
 }
 
