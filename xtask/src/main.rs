@@ -16,6 +16,7 @@ mod cargo;
 mod course;
 mod libtest;
 mod links;
+mod mutants;
 mod policy;
 mod preprocess;
 mod report;
@@ -121,6 +122,14 @@ enum Cmd {
         #[arg(long, value_name = "SECS", default_value_t = 300)]
         test_timeout: u64,
     },
+    /// Run cargo-mutants on solutions against the exercises' tests (authors).
+    Mutants {
+        /// Only these exercises (default: all, in course order; takes long).
+        names: Vec<String>,
+        /// Install cargo-mutants first if it is missing.
+        #[arg(long)]
+        install: bool,
+    },
     /// Build an offline classroom zip at target/bundle/course.zip (no solutions).
     Bundle,
     /// The C10K benchmark: thread-per-connection, poll and epoll echo servers
@@ -185,6 +194,9 @@ fn run(cli: Cli) -> Result<bool> {
         Cmd::New { part, name } => scaffold::new(&course, &part, &name).map(|()| true),
         Cmd::Snapshots { name, test_timeout } => {
             snapshots::snapshots(&course, &name, secs(test_timeout)).map(|()| true)
+        }
+        Cmd::Mutants { names, install } => {
+            mutants::run(&course, &mutants::Options { names, install })
         }
         Cmd::Bundle => bundle::bundle(&course).map(|()| true),
         Cmd::Bench { quick, seconds } => bench::bench(&course, &bench::Options { quick, seconds }),
