@@ -84,8 +84,9 @@ impl BitOr for Flags {
 impl fmt::Display for Flags {
     fn fmt(&self, _f: &mut fmt::Formatter<'_>) -> fmt::Result {
         todo!(
-            "write the names of the set flags joined by '|', lowest bit first \
-             (FIN SYN RST PSH ACK URG ECE CWR), or \"none\"; Flags::NAMES lists them in order"
+            "write the Display of Flags: the names of the set flags joined by '|', lowest \
+             bit first (FIN SYN RST PSH ACK URG ECE CWR), or \"none\"; Flags::NAMES lists \
+             them in that order (lesson 01.1, 'Flags')"
         )
     }
 }

@@ -80,9 +80,10 @@ impl TcpHeader {
     /// 4. the options area decodes, see [`parse_options`].
     pub fn parse(_segment: &[u8]) -> Result<TcpHeader, HeaderError> {
         todo!(
-            "decode the 20 fixed bytes (big-endian: u16::from_be_bytes, u32::from_be_bytes), \
-             check the data offset, then hand bytes 20..data_offset*4 to parse_options \
-             (lesson 01_networks/01 \"Layers, protocols and the TCP header\")"
+            "write TcpHeader::parse: check the length, decode the 20 fixed bytes \
+             (big-endian), check the data offset, then hand bytes 20..data_offset*4 to \
+             parse_options \
+             (lesson 01.1, 'The TCP header, field by field')"
         )
     }
 
@@ -95,5 +96,8 @@ impl TcpHeader {
 /// Decodes the header of `segment` and returns it with the payload: the bytes
 /// after the header (possibly none). Errors as [`TcpHeader::parse`].
 pub fn split(_segment: &[u8]) -> Result<(TcpHeader, &[u8]), HeaderError> {
-    todo!("parse the header, then return the bytes from header_len() on as the payload")
+    todo!(
+        "write split: parse the header, then return it with the bytes from header_len() \
+         on, the payload (lesson 01.1, 'Decoding a header in Rust')"
+    )
 }

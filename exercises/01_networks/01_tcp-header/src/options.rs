@@ -79,8 +79,8 @@ pub enum TcpOption {
 /// Errors report `at`, the offset of the bad option's kind byte within `area`.
 pub fn parse_options(_area: &[u8]) -> Result<Vec<TcpOption>, HeaderError> {
     todo!(
-        "walk the options area: EOL ends it, NOP is one byte, every other kind is \
-         kind, length, data (length counts all of it); check each length before \
-         using it (lesson 01_networks/01, \"Options\")"
+        "write parse_options: walk the options area; EOL ends it, NOP is one byte, \
+         every other kind is kind, length, data (the length counts all of it); check \
+         each length before using it (lesson 01.1, 'Options')"
     )
 }

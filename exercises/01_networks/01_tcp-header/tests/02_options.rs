@@ -1,4 +1,5 @@
-//! The options area: known kinds, unknown kinds, EOL, and lengths that lie.
+//! Step 2: `parse_options`. The options area: known kinds, unknown kinds, EOL, and
+//! lengths that lie. Run these tests alone with `cargo test --test 02_options`.
 
 mod common;
 

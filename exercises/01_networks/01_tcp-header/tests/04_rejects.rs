@@ -1,4 +1,6 @@
-//! Input that is not a TCP header is refused with the error that says why.
+//! Step 3, continued: input that is not a TCP header is refused by `parse` and
+//! `split` with the error that says why. Run these tests alone with
+//! `cargo test --test 04_rejects`.
 
 mod common;
 
