@@ -45,6 +45,28 @@ pub fn err<T: Debug, E>(what: &str, result: Result<T, E>, hint: &str) -> E {
     }
 }
 
+/// Fails the test unless the byte strings `got` and `want` are equal, showing
+/// both as Rust writes a byte string literal (see [`escaped`]).
+///
+/// Use it for bytes on the wire. Through `String::from_utf8_lossy` every invalid
+/// byte would print as the same replacement character, and a `\r` as nothing.
+#[track_caller]
+pub fn bytes_eq(what: &str, got: &[u8], want: &[u8], hint: &str) {
+    if got != want {
+        panic!("{}", report(what, &escaped(want), &escaped(got), hint));
+    }
+}
+
+/// `bytes` as a Rust byte string literal, `b"caf\xe9\r\n"`: printable ASCII as
+/// it is, everything else escaped, so that every byte can be read off exactly.
+///
+/// ```
+/// assert_eq!(testkit::expect::escaped(b"caf\xe9\r\n"), r#"b"caf\xe9\r\n""#);
+/// ```
+pub fn escaped(bytes: &[u8]) -> String {
+    format!("b\"{}\"", bytes.escape_ascii())
+}
+
 fn report(what: &str, want: &str, got: &str, hint: &str) -> String {
     format!("{what}\n  expected: {want}\n  got:      {got}\n  hint: {hint}")
 }
@@ -66,6 +88,13 @@ mod tests {
     #[should_panic(expected = "expected: [1, 2]\n  got:      [1]")]
     fn eq_panics_with_both_values() {
         eq("a list", &vec![1], &vec![1, 2], "push both");
+    }
+
+    #[test]
+    #[should_panic(expected = r#"expected: b"ok\n"
+  got:      b"\xff\xfe\r""#)]
+    fn bytes_eq_shows_every_byte_escaped() {
+        bytes_eq("a reply", b"\xff\xfe\r", b"ok\n", "escape them");
     }
 
     #[test]
