@@ -89,7 +89,7 @@ impl LineDecoder {
             return Err(err.clone());
         }
         let pending = &self.buf[self.start..];
-        let Some(offset) = pending[self.scanned..].iter().position(|&b| b == b'\n') else {
+        let Some(offset) = find_newline(&pending[self.scanned..]) else {
             // No line ending yet. Remember how far we looked, and check the
             // limit now rather than when the `\n` comes: it may never come.
             self.scanned = pending.len();
@@ -167,6 +167,24 @@ impl LineDecoder {
 }
 
 // ANCHOR: helpers
+/// The index of the first `\n` in `bytes`.
+///
+/// Skips whole blocks of 32 bytes that hold no `\n`, then finds it byte by byte
+/// in the block that does. Inside a block the test has no early exit (`fold`, not
+/// `any`), so the compiler checks all 32 bytes with a few SIMD instructions;
+/// `iter().position` alone stops after every byte and is about 20 times slower on
+/// long lines.
+fn find_newline(bytes: &[u8]) -> Option<usize> {
+    const BLOCK: usize = 32;
+    let clean = bytes
+        .chunks_exact(BLOCK)
+        .take_while(|block| !block.iter().fold(false, |seen, &b| seen | (b == b'\n')))
+        .count()
+        * BLOCK;
+    let offset = bytes[clean..].iter().position(|&b| b == b'\n')?;
+    Some(clean + offset)
+}
+
 /// The line without the `\r` of a `\r\n` ending. `line` excludes the `\n`.
 fn strip_cr(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)

@@ -49,17 +49,32 @@ fn checked_len(len: usize, max_len: usize) -> Result<u32, FrameError> {
 /// stream call [`finish`](Self::finish).
 #[derive(Debug)]
 pub struct FrameDecoder {
-    /// Bytes fed but not yet returned. `buf[start..]` is live.
+    /// Bytes fed but not yet decoded: headers, and payloads that came in the
+    /// same chunk as their header. `buf[start..]` is unread.
     buf: Vec<u8>,
     /// Where the unread part of `buf` begins.
     start: usize,
     /// The largest payload accepted.
     max_len: usize,
-    /// The payload length of the frame in progress, once its header has been
-    /// read and checked; `None` while waiting for a header.
-    payload_len: Option<usize>,
+    /// The frame whose header has been read and checked, while its payload is
+    /// still arriving. `buf` is empty then: every byte fed goes here first.
+    partial: Option<Partial>,
     /// The length a header announced over the limit. Set once, never cleared.
     too_large: Option<usize>,
+}
+
+/// A payload being assembled, in the very `Vec` that will be returned.
+#[derive(Debug)]
+struct Partial {
+    /// The length its header announced.
+    len: usize,
+    bytes: Vec<u8>,
+}
+
+impl Partial {
+    fn missing(&self) -> usize {
+        self.len - self.bytes.len()
+    }
 }
 // ANCHOR_END: decoder
 
@@ -70,22 +85,31 @@ impl FrameDecoder {
             buf: Vec::new(),
             start: 0,
             max_len,
-            payload_len: None,
+            partial: None,
             too_large: None,
         }
     }
 
+    // ANCHOR: feed
     /// Appends bytes received from the peer. After an error they are dropped.
-    pub fn feed(&mut self, bytes: &[u8]) {
+    pub fn feed(&mut self, mut bytes: &[u8]) {
         if self.too_large.is_some() {
             return;
         }
-        // Forget the frames already returned; what is left is the start of one
-        // frame, so this copy is short.
+        // The bytes of a payload in progress go straight into it: each of them
+        // is copied once, from the caller's chunk to the returned Vec.
+        if let Some(partial) = &mut self.partial {
+            let (now, later) = bytes.split_at(partial.missing().min(bytes.len()));
+            partial.bytes.extend_from_slice(now);
+            bytes = later;
+        }
+        // Forget what was decoded; what is left is the start of one frame, so
+        // this copy is short.
         self.buf.drain(..self.start);
         self.start = 0;
         self.buf.extend_from_slice(bytes);
     }
+    // ANCHOR_END: feed
 
     // ANCHOR: next_frame
     /// Returns the next complete payload.
@@ -102,24 +126,25 @@ impl FrameDecoder {
         if let Some(len) = self.too_large {
             return Err(self.too_large_error(len));
         }
-        let len = match self.payload_len {
-            Some(len) => len,
-            None => match self.take_header() {
-                Some(len) if len > self.max_len => return Err(self.fail(len)),
-                Some(len) => len,
-                None => return Ok(None),
-            },
+        if let Some(partial) = &self.partial {
+            // A payload in progress: `feed` has filled it as far as it could.
+            if partial.missing() > 0 {
+                return Ok(None);
+            }
+            return Ok(self.partial.take().map(|partial| partial.bytes));
+        }
+        let Some(len) = self.take_header() else {
+            return Ok(None);
         };
-        // The header is consumed; remember its length until the payload is in.
-        self.payload_len = Some(len);
-        let pending = &self.buf[self.start..];
-        if pending.len() < len {
+        if len > self.max_len {
+            return Err(self.fail(len));
+        }
+        let partial = self.start_payload(len);
+        if partial.missing() > 0 {
+            self.partial = Some(partial);
             return Ok(None);
         }
-        let payload = pending[..len].to_vec();
-        self.start += len;
-        self.payload_len = None;
-        Ok(Some(payload))
+        Ok(Some(partial.bytes))
     }
 
     /// Consumes a header if all 4 bytes are buffered, returning its length.
@@ -130,6 +155,20 @@ impl FrameDecoder {
         let len = u32::from_be_bytes(*header) as usize;
         self.start += HEADER_LEN;
         Some(len)
+    }
+
+    /// Starts the payload of a frame of `len` bytes (checked against the
+    /// limit) with the bytes of it that are already buffered.
+    fn start_payload(&mut self, len: usize) -> Partial {
+        let buffered = &self.buf[self.start..];
+        let now = &buffered[..len.min(buffered.len())];
+        // Room for the whole payload at once, so that it is never moved by a
+        // growing Vec. The length is trusted this far only because it has
+        // passed the limit.
+        let mut bytes = Vec::with_capacity(len);
+        bytes.extend_from_slice(now);
+        self.start += now.len();
+        Partial { len, bytes }
     }
     // ANCHOR_END: next_frame
 
@@ -144,11 +183,15 @@ impl FrameDecoder {
         if let Some(len) = self.too_large {
             return Err(self.too_large_error(len));
         }
-        let received = self.buf.len() - self.start;
-        match self.payload_len {
-            Some(expected) => Err(FrameError::TruncatedPayload { expected, received }),
-            None if received > 0 => Err(FrameError::TruncatedHeader { received }),
-            None => Ok(()),
+        match &self.partial {
+            Some(partial) => Err(FrameError::TruncatedPayload {
+                expected: partial.len,
+                received: partial.bytes.len(),
+            }),
+            None => match self.buf.len() - self.start {
+                0 => Ok(()),
+                received => Err(FrameError::TruncatedHeader { received }),
+            },
         }
     }
     // ANCHOR_END: finish
@@ -158,7 +201,7 @@ impl FrameDecoder {
     fn fail(&mut self, len: usize) -> FrameError {
         self.buf = Vec::new();
         self.start = 0;
-        self.payload_len = None;
+        self.partial = None;
         self.too_large = Some(len);
         self.too_large_error(len)
     }
