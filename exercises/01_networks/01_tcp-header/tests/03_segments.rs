@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{nop_nop_timestamps, parse, split, Segment, LINUX_SYN, LINUX_SYN_TSVAL};
+use common::{escaped, nop_nop_timestamps, parse, split, Segment, LINUX_SYN, LINUX_SYN_TSVAL};
 use tcp_header::{Flags, TcpHeader, TcpOption};
 use testkit::expect;
 
@@ -162,8 +162,8 @@ fn decodes_a_data_segment_and_finds_its_payload() {
     );
     expect::eq(
         "payload",
-        &payload,
-        &b"hello\n".to_vec(),
+        &escaped(&payload),
+        &escaped(b"hello\n"),
         "the payload starts right after the options, at data_offset * 4",
     );
     expect::eq(
@@ -189,7 +189,12 @@ fn decodes_the_handshake_ack_with_an_empty_payload() {
         "a segment may end exactly where its header ends",
     );
     expect::eq("flags", &header.flags, &Flags::ACK, "0x10");
-    expect::eq("payload", &payload, &Vec::new(), "nothing after the header");
+    expect::eq(
+        "payload",
+        &escaped(&payload),
+        &escaped(b""),
+        "nothing after the header",
+    );
     expect::eq(
         "window (not scaled: the decoder reports the field)",
         &header.window,
@@ -237,8 +242,8 @@ fn decodes_a_reset_with_no_options() {
     );
     expect::eq(
         "payload",
-        &payload,
-        &Vec::new(),
+        &escaped(&payload),
+        &escaped(b""),
         "20 bytes in, 20 bytes of header",
     );
 }
@@ -362,7 +367,12 @@ fn payload_bytes_are_never_read_as_options() {
         &vec![],
         "data offset 5: no options",
     );
-    expect::eq("payload", &payload, &vec![0x02, 0x00, 0xff], "bytes 20..");
+    expect::eq(
+        "payload",
+        &escaped(&payload),
+        &escaped(&[0x02, 0x00, 0xff]),
+        "bytes 20..",
+    );
 }
 
 #[test]

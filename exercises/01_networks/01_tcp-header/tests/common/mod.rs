@@ -118,3 +118,20 @@ pub fn split(bytes: &[u8]) -> Result<(TcpHeader, Vec<u8>), HeaderError> {
         move || tcp_header::split(&bytes).map(|(header, payload)| (header, payload.to_vec())),
     )
 }
+
+/// Bytes that print as a byte string, `b"hello\n"`, with everything but printable
+/// ASCII escaped (`\x02`), so a failure message shows which bytes came back
+/// rather than a list of numbers.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Escaped(pub Vec<u8>);
+
+impl std::fmt::Debug for Escaped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "b\"{}\"", self.0.escape_ascii())
+    }
+}
+
+/// `bytes`, to be compared and printed as a byte string (see [`Escaped`]).
+pub fn escaped(bytes: &[u8]) -> Escaped {
+    Escaped(bytes.to_vec())
+}
