@@ -1,29 +1,36 @@
 //! `cargo xtask bench`: the C10K benchmark of part 05, measured on this machine.
 //!
-//! It builds the *solutions* of three echo servers (thread per connection, `poll`,
-//! edge-triggered epoll) in release mode, in the scratch workspace `verify` uses
-//! (the solution laid over a copy of the exercise, so the learner's folder is never
-//! touched), and drives each with a load generator written here, on tokio:
+//! It builds, in release mode, the *solutions* of three echo servers (thread per
+//! connection, `poll`, edge-triggered epoll), in the scratch workspace `verify`
+//! uses (the learner's folder is never touched), and the stand-alone crate
+//! `benches/c10k`: a Tokio echo server, the reference row, and the load
+//! generator. Both are optimised builds whatever profile the runner has: a
+//! debug client would measure itself. For every server and shape it
 //!
-//! 1. start the server's binary on `127.0.0.1:0` and read its first line,
+//! 1. starts the server's binary on `127.0.0.1:0` and reads its first line,
 //!    `listening on <addr>`;
-//! 2. open N connections (10, 100, 1,000, 10,000) and keep them all open, each
-//!    proving with one round trip that the server really serves it ("held");
-//! 3. let every held connection do ping-pong round trips of a small message for a
-//!    fixed time, recording each round trip's latency (and then with 1,000 and
-//!    10,000 held of which only 10 talk: many idle clients, the C10K shape);
-//! 4. kill the server (always: also on errors and panics, by a drop guard).
+//! 2. runs the load generator against it: open N connections (10 to 10,000) and
+//!    hold them all, each proving with one round trip that the server serves it
+//!    ("held"), then let the busy ones ping-pong a small message for a fixed
+//!    time, timing every round trip;
+//! 3. reads the server's threads and memory halfway through;
+//! 4. kills both (always: also on errors and panics, by drop guards).
 //!
-//! Everything is bounded: three servers × five cells, a time limit on every
-//! connect, round trip and start-up, loopback addresses only. The result is one
-//! Markdown table, ready to paste into `book/05_servers/08_c10k.md`.
+//! Everything is bounded: four servers × five cells, a time limit on every
+//! connect, round trip, start-up and run, loopback addresses only. The result is
+//! a Markdown table, ready to paste into `book/05_servers/08_c10k.md`, and an
+//! SVG chart written to [`CHART`], which that page shows.
 //!
 //! This file is the command and its orchestration; the parts live beside it:
-//! `binaries` (which servers, built how), `server` (one running as a child),
-//! `load` (the tokio load generator), `stats` (what a cell measured),
-//! `report` (the machine line and the table), `system` (rlimit, CPU, `/proc`).
+//! `binaries` (which programs, built how), `child` (a child process killed on
+//! drop), `server` (a server started and asked for its address), `load` (one
+//! cell's run of the load generator), `stats` (what a cell measured), `report`
+//! (the machine line and the table), `chart` (the SVG), `system` (rlimit, CPU,
+//! `/proc`).
 
 mod binaries;
+mod chart;
+mod child;
 mod load;
 mod report;
 mod server;
@@ -39,19 +46,24 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 use system::Footprint;
 
-/// The servers compared, in the order of the lessons that build them.
+/// The exercises compared, in the order of the lessons that build them. The
+/// Tokio server of `benches/c10k` comes after them.
 const SERVERS: [&str; 3] = ["threaded-echo", "poll-echo", "epoll-echo"];
+/// The busy connections of the C10K shapes.
+const TALKERS: usize = 10;
 /// One table row per server and shape: (connections held, connections busy).
 /// The last two are the C10K situation: many clients connected, few of them
 /// talking at any moment (a chat server, a push service, idle keep-alives).
 #[rustfmt::skip]
 const SHAPES: [Shape; 5] = [
-    Shape { held: 10, busy: 10 },
+    Shape { held: 10, busy: TALKERS },
     Shape { held: 100, busy: 100 },
     Shape { held: 1_000, busy: 1_000 },
-    Shape { held: 1_000, busy: 10 },
-    Shape { held: 10_000, busy: 10 },
+    Shape { held: 1_000, busy: TALKERS },
+    Shape { held: 10_000, busy: TALKERS },
 ];
+/// Where the chart goes, relative to the course: the C10K lesson shows it.
+const CHART: &str = "book/05_servers/c10k.svg";
 
 /// `cargo xtask bench [--quick] [--seconds N]`.
 #[derive(Debug, Clone, Copy)]
@@ -92,11 +104,12 @@ impl Shape {
 pub fn bench(course: &Course, options: &Options) -> Result<bool> {
     let per_cell = options.per_cell()?;
     let exercises = binaries::servers(course)?;
-    // 10,000 client sockets here, 10,000 in the server (which inherits the limit).
+    // 10,000 client sockets in the load generator, 10,000 in the server: both
+    // inherit the limit from this process.
     let fd_limit = system::raise_fd_limit(12_000);
 
     println!(
-        "building {} in release mode (their solutions)…",
+        "building {} (their solutions) and benches/c10k in release mode…",
         exercises
             .iter()
             .map(|e| e.name.as_str())
@@ -104,22 +117,18 @@ pub fn bench(course: &Course, options: &Options) -> Result<bool> {
             .join(", ")
     );
     let started = Instant::now();
-    let binaries = binaries::build(course, &exercises)?;
+    let programs = binaries::build(course, &exercises)?;
     println!("built in {:.0} s", started.elapsed().as_secs_f64());
 
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the tokio runtime for the load generator")?;
     // Other programs' work would be counted against the servers: say how much
     // there was. (The build just before is over; this looks at the next second.)
     let busy = system::cpu_busy(Duration::from_secs(1));
     let started = Instant::now();
     let mut rows = Vec::new();
-    for (server, binary) in &binaries {
+    for (server, binary) in &programs.servers {
         for shape in SHAPES {
             eprint!("  {server:<14} {:>16} connections … ", shape.describe());
-            let outcome = run_cell(&runtime, binary, shape, per_cell);
+            let outcome = run_cell(binary, &programs.load, shape, per_cell);
             match &outcome {
                 Ok(cell) => eprintln!(
                     "{} held, {} round trips/s",
@@ -137,8 +146,9 @@ pub fn bench(course: &Course, options: &Options) -> Result<bool> {
     }
     let measuring = started.elapsed();
 
+    let machine = report::machine_line(per_cell, fd_limit, busy);
     println!();
-    println!("{}", report::machine_line(per_cell, fd_limit, busy));
+    println!("{machine}");
     println!();
     print!("{}", report::table(&rows));
     println!();
@@ -148,6 +158,12 @@ pub fn bench(course: &Course, options: &Options) -> Result<bool> {
          alone.",
         measuring.as_secs_f64()
     );
+    let svg = chart::svg(&rows, &report::chart_caption(per_cell));
+    let path = course.path(CHART);
+    std::fs::write(&path, svg).with_context(|| format!("cannot write {}", path.display()))?;
+    println!(
+        "chart: {CHART} (the C10K lesson shows it; `git checkout {CHART}` restores the book's)"
+    );
     let complete = rows.iter().all(|r| r.outcome.is_ok());
     if !complete {
         println!("some cells could not be measured; their reasons are in the table.");
@@ -155,23 +171,23 @@ pub fn bench(course: &Course, options: &Options) -> Result<bool> {
     Ok(complete)
 }
 
-/// Starts a fresh server for one cell, measures, and kills it.
-fn run_cell(
-    runtime: &tokio::runtime::Runtime,
-    binary: &Path,
-    shape: Shape,
-    per_cell: Duration,
-) -> std::result::Result<Cell, String> {
+/// Starts a fresh server for one cell, runs the load generator against it, and
+/// kills the server.
+fn run_cell(binary: &Path, load: &Path, shape: Shape, per_cell: Duration) -> Result<Cell, String> {
     // Dropped when this function returns: killed and reaped, whatever happened.
     let mut server = ServerProcess::start(binary).map_err(|e| format!("{e:#}"))?;
-    let pid = server.child.id();
-    let cell = runtime.block_on(load::measure(server.addr, shape, per_cell, || {
-        Footprint::of(pid)
-    }));
-    // A server that died during the cell explains the numbers better than they do.
-    match server.exited() {
-        Some(why) => Err(why),
-        None if cell.held == 0 => Err(format!("no connection was served{}", server.stderr_tail())),
-        None => Ok(cell),
+    let pid = server.process.id();
+    let cell = load::run(load, server.addr, shape, per_cell, || Footprint::of(pid));
+    // A server that died during the cell explains the numbers (or the load
+    // generator's failure) better than they do.
+    if let Some(why) = server.exited() {
+        return Err(why);
+    }
+    match cell? {
+        cell if cell.held == 0 => Err(format!(
+            "no connection was served{}",
+            server.process.stderr_tail()
+        )),
+        cell => Ok(cell),
     }
 }

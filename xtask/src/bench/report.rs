@@ -3,7 +3,7 @@
 
 use super::Shape;
 use super::load::MESSAGE_LEN;
-use super::stats::{Cell, percentile};
+use super::stats::Cell;
 use std::thread;
 use std::time::Duration;
 
@@ -49,7 +49,7 @@ pub(super) fn table(rows: &[Row]) -> String {
     for row in rows {
         let line = match &row.outcome {
             Ok(cell) => {
-                let p = |percent| percentile(&cell.latencies, percent).map_or("-".into(), latency);
+                let shown = |d: Option<Duration>| d.map_or("-".into(), latency);
                 let failed = match &cell.first_error {
                     Some(error) => format!("{} ({error})", cell.failed),
                     None => "0".to_string(),
@@ -67,9 +67,9 @@ pub(super) fn table(rows: &[Row]) -> String {
                     row.shape.describe(),
                     thousands(cell.held as u64),
                     thousands(cell.per_second().round() as u64),
-                    cell.mean().map_or("-".into(), latency),
-                    p(50.0),
-                    p(99.0),
+                    shown(cell.mean),
+                    shown(cell.p50),
+                    shown(cell.p99),
                     threads,
                     memory,
                     failed
@@ -90,10 +90,6 @@ pub(super) fn table(rows: &[Row]) -> String {
 
 /// What the numbers were measured on.
 pub(super) fn machine_line(per_cell: Duration, fd_limit: Option<u64>, busy: Option<f64>) -> String {
-    let cores = thread::available_parallelism().map_or(0, |n| n.get());
-    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease")
-        .map(|k| format!(" {}", k.trim()))
-        .unwrap_or_default();
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|info| {
@@ -105,14 +101,38 @@ pub(super) fn machine_line(per_cell: Duration, fd_limit: Option<u64>, busy: Opti
         .unwrap_or_default();
     let files = fd_limit.map_or(String::new(), |n| format!(", open-file limit {n}"));
     format!(
-        "C10K benchmark: {cores} cores{cpu}, {}{kernel} ({}), loopback, release build; \
-         client (one tokio thread) and server on the same machine; {MESSAGE_LEN}-byte \
-         messages, {:.1} s of ping-pong per cell{files}.{}",
-        std::env::consts::OS,
+        "C10K benchmark: {} cores{cpu}, {} ({}), loopback, release builds; \
+         client (one Tokio thread) and server on the same machine; \
+         {MESSAGE_LEN}-byte messages, {:.1} s of ping-pong per cell{files}.{}",
+        cores(),
+        system(),
         std::env::consts::ARCH,
         per_cell.as_secs_f64(),
         quiet_note(busy)
     )
+}
+
+/// The chart's line about what was measured, shorter than the machine line.
+pub(super) fn chart_caption(per_cell: Duration) -> String {
+    format!(
+        "{} cores, {}, loopback; client (one thread) and server share the cores; \
+         {MESSAGE_LEN}-byte echoes, {:.1} s per point",
+        cores(),
+        system(),
+        per_cell.as_secs_f64()
+    )
+}
+
+fn cores() -> usize {
+    thread::available_parallelism().map_or(0, |n| n.get())
+}
+
+/// `linux 6.18.1`: the system and, where `/proc` says, the kernel's release.
+fn system() -> String {
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease")
+        .map(|k| format!(" {}", k.trim()))
+        .unwrap_or_default();
+    format!("{}{kernel}", std::env::consts::OS)
 }
 
 /// How busy the CPUs were with other programs just before measuring, and a
@@ -159,7 +179,9 @@ mod tests {
             held: 998,
             round_trips: 20_000,
             elapsed: Duration::from_secs(2),
-            latencies: vec![ms(1); 20_000],
+            mean: Some(ms(1)),
+            p50: Some(ms(1)),
+            p99: Some(ms(1)),
             failed: 0,
             first_error: None,
             server: Some(Footprint {
