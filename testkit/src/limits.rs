@@ -31,6 +31,67 @@ pub fn raise_fd_limit(min: u64) -> u64 {
     imp::raise_fd_limit(min)
 }
 
+/// Every file descriptor this process may still open, held by the test until
+/// dropped (see [`exhaust_descriptors`]).
+#[cfg(unix)]
+pub struct Exhausted {
+    files: Vec<std::fs::File>,
+    /// The limits before, put back on drop.
+    saved: (u64, u64),
+}
+
+/// Lowers the soft `RLIMIT_NOFILE` to `limit` (if it is higher), then opens
+/// `/dev/null` until the process has no descriptor left (`EMFILE`): the next
+/// `accept`, `socket` or `open` in this process fails, until
+/// [`Exhausted::free_one`] or a drop gives descriptors back. Dropping it also
+/// restores the limit.
+///
+/// For tests of what a server does when `accept` fails with `EMFILE`. The test
+/// binary must have the process to itself (one test in its file): every thread
+/// of the process is out of descriptors meanwhile. (For that reason it has no
+/// unit test here, where tests run side by side; the exercises' tests use it.)
+#[cfg(unix)]
+#[track_caller]
+pub fn exhaust_descriptors(limit: u64) -> Exhausted {
+    use nix::sys::resource::{getrlimit, setrlimit, Resource};
+    let saved = getrlimit(Resource::RLIMIT_NOFILE)
+        .unwrap_or_else(|e| panic!("could not read RLIMIT_NOFILE: {e}"));
+    if let Err(e) = setrlimit(Resource::RLIMIT_NOFILE, saved.0.min(limit), saved.1) {
+        panic!("could not lower RLIMIT_NOFILE to {limit}: {e}");
+    }
+    let mut files = Vec::new();
+    loop {
+        match std::fs::File::open("/dev/null") {
+            Ok(file) => files.push(file),
+            Err(e) if e.raw_os_error() == Some(libc::EMFILE) => break,
+            Err(e) => panic!("could not open /dev/null: {e}"),
+        }
+        assert!(
+            files.len() as u64 <= limit,
+            "opened {limit} files without reaching the descriptor limit"
+        );
+    }
+    Exhausted { files, saved }
+}
+
+#[cfg(unix)]
+impl Exhausted {
+    /// Closes one of the held descriptors: the next one this process opens (a
+    /// test client's socket, say) takes it, and then none is left again.
+    pub fn free_one(&mut self) {
+        drop(self.files.pop());
+    }
+}
+
+#[cfg(unix)]
+impl Drop for Exhausted {
+    fn drop(&mut self) {
+        use nix::sys::resource::{setrlimit, Resource};
+        self.files.clear();
+        let _ = setrlimit(Resource::RLIMIT_NOFILE, self.saved.0, self.saved.1);
+    }
+}
+
 #[cfg(unix)]
 mod imp {
     use nix::sys::resource::{getrlimit, setrlimit, Resource, RLIM_INFINITY};

@@ -112,6 +112,116 @@ pub fn connect_with_small_receive_buffer(addr: SocketAddr) -> TcpStream {
     stream
 }
 
+/// A connected pair on loopback, `(client, server)`: the client from
+/// [`connect`] (timeouts, `TCP_NODELAY`), the server end as `accept` gave it
+/// (blocking, no timeouts). For testing one connection's code without a server.
+#[track_caller]
+pub fn pair() -> (TcpStream, TcpStream) {
+    let listener = listener();
+    let client = connect(listener.local_addr().unwrap());
+    let (server, _) = listener
+        .accept()
+        .expect("accepting the test's client failed");
+    (client, server)
+}
+
+/// [`pair`], with small kernel buffers at both ends (16 KiB asked for each send
+/// and receive buffer; Linux doubles what is asked, and autotuning is off), so
+/// that a few hundred kilobytes fill every buffer on the way: the way to reach
+/// "the socket will take no more" and backpressure quickly.
+#[track_caller]
+pub fn pair_with_small_buffers() -> (TcpStream, TcpStream) {
+    const SMALL: usize = 16 * 1024;
+    let listener = listener();
+    let addr = listener.local_addr().unwrap();
+    // An accepted socket inherits the listener's sizes, from the handshake on.
+    let listening = socket2::SockRef::from(&listener);
+    listening.set_recv_buffer_size(SMALL).unwrap();
+    listening.set_send_buffer_size(SMALL).unwrap();
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)
+        .expect("could not create a socket");
+    // Before connect: the window announced in the handshake depends on them.
+    socket.set_recv_buffer_size(SMALL).unwrap();
+    socket.set_send_buffer_size(SMALL).unwrap();
+    socket
+        .connect_timeout(&addr.into(), IO_TIMEOUT)
+        .unwrap_or_else(|e| panic!("could not connect to {addr}: {}", explain(&e)));
+    let client: TcpStream = socket.into();
+    client.set_read_timeout(Some(IO_TIMEOUT)).unwrap();
+    client.set_write_timeout(Some(IO_TIMEOUT)).unwrap();
+    client.set_nodelay(true).unwrap();
+    let (server, _) = listener
+        .accept()
+        .expect("accepting the test's client failed");
+    (client, server)
+}
+
+/// How many bytes wait unread in `stream`'s receive buffer (`FIONREAD`): what
+/// the peer sent that this end has not read yet.
+#[cfg(unix)]
+pub fn unread(stream: &TcpStream) -> usize {
+    use std::os::fd::AsRawFd;
+    let mut count: libc::c_int = 0;
+    // SAFETY: FIONREAD writes one c_int through the pointer, which points at a
+    // live c_int; the descriptor is open for as long as `stream` is borrowed.
+    let done = unsafe { libc::ioctl(stream.as_raw_fd(), libc::FIONREAD, &mut count) };
+    assert!(
+        done == 0,
+        "ioctl(FIONREAD) failed: {}",
+        io::Error::last_os_error()
+    );
+    usize::try_from(count).unwrap_or(0)
+}
+
+/// Waits until at least `n` bytes wait unread in `stream` (bytes a peer wrote
+/// on loopback, on their way). Fails after [`IO_TIMEOUT`] with how many came.
+#[cfg(unix)]
+#[track_caller]
+pub fn wait_unread(stream: &TcpStream, n: usize) {
+    let until = std::time::Instant::now() + IO_TIMEOUT;
+    loop {
+        let waiting = unread(stream);
+        if waiting >= n {
+            return;
+        }
+        if std::time::Instant::now() > until {
+            panic!(
+                "the test waited {} s for {n} bytes to arrive in a socket; {waiting} came",
+                IO_TIMEOUT.as_secs()
+            );
+        }
+        thread::sleep(Duration::from_millis(1));
+    }
+}
+
+/// Waits (without spinning) until `stream` has something to report to a reader:
+/// bytes, end-of-file or an error. Fails after [`IO_TIMEOUT`].
+#[cfg(unix)]
+#[track_caller]
+pub fn wait_readable(stream: &TcpStream) {
+    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+    use std::os::fd::AsFd;
+    let mut fds = [PollFd::new(stream.as_fd(), PollFlags::POLLIN)];
+    let millis = u16::try_from(IO_TIMEOUT.as_millis()).unwrap_or(u16::MAX);
+    match poll(&mut fds, PollTimeout::from(millis)) {
+        Ok(0) => panic!(
+            "the test waited {} s for a socket to become readable; it never did",
+            IO_TIMEOUT.as_secs()
+        ),
+        Ok(_) => {}
+        Err(e) => panic!("poll failed in the test: {e}"),
+    }
+}
+
+/// Closes `stream` with a reset (RST) instead of a FIN, the rudest way a peer
+/// can go: the other end's next read fails with `ConnectionReset`.
+pub fn reset(stream: TcpStream) {
+    socket2::SockRef::from(&stream)
+        .set_linger(Some(Duration::ZERO))
+        .unwrap();
+    drop(stream);
+}
+
 /// True when an I/O error is a read/write timeout (the two kinds differ by OS).
 pub fn is_timeout(err: &io::Error) -> bool {
     matches!(err.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut)

@@ -218,7 +218,7 @@ impl Running {
 
     /// The thread `run` runs on, to see whether it sleeps (see [`ServerThread`]).
     pub fn thread(&self) -> ServerThread {
-        self.thread
+        self.thread.clone()
     }
 
     /// Runs `body` (clients talking to the server) on a thread of its own, and
@@ -313,19 +313,24 @@ impl Running {
 /// has taken its turn: woken, looked at the listener, and found nothing more to
 /// do. Linux only (it reads `/proc/self/task`); elsewhere every wait returns at
 /// once and proves nothing.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct ServerThread {
+    /// `/proc/thread-self/status` of the server thread, opened by the thread
+    /// itself and kept open: re-read with `pread`, it needs no new descriptor,
+    /// so it works while a test holds every descriptor the process may have.
     #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
-    tid: i64,
+    status: Option<Arc<std::fs::File>>,
 }
 
 impl ServerThread {
     fn current() -> ServerThread {
         #[cfg(target_os = "linux")]
-        let tid = i64::from(nix::unistd::gettid().as_raw());
+        let status = std::fs::File::open("/proc/thread-self/status")
+            .ok()
+            .map(Arc::new);
         #[cfg(not(target_os = "linux"))]
-        let tid = 0;
-        ServerThread { tid }
+        let status = None;
+        ServerThread { status }
     }
 
     /// Waits until the thread sleeps, and returns how many times it has gone to
@@ -373,13 +378,18 @@ impl ServerThread {
         }
     }
 
-    /// `(sleeping now, voluntary context switches so far)`, from
-    /// `/proc/self/task/<tid>/status`. A voluntary switch is the thread giving
-    /// up the CPU to wait for something: one per sleep.
+    /// `(sleeping now, voluntary context switches so far)`, from the thread's
+    /// status file. A voluntary switch is the thread giving up the CPU to wait
+    /// for something: one per sleep.
     #[cfg(target_os = "linux")]
     fn state(&self) -> Option<(bool, u64)> {
-        let status = std::fs::read_to_string(format!("/proc/self/task/{}/status", self.tid))
-            .expect("the server thread has ended");
+        use std::os::unix::fs::FileExt;
+        let file = self.status.as_ref()?;
+        let mut buf = vec![0u8; 8192];
+        let n = file
+            .read_at(&mut buf, 0)
+            .expect("the server thread's status could not be read");
+        let status = String::from_utf8_lossy(&buf[..n]);
         let field = |name: &str| {
             status
                 .lines()
