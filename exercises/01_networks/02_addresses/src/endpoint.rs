@@ -72,8 +72,8 @@ impl ToSocketAddrs for Endpoint {
 /// Leading zeros are allowed: `0080` is port 80.
 pub fn validate_port(_text: &str) -> Result<u16, AddrError> {
     todo!(
-        "check for empty, then that every byte is an ASCII digit, then parse and refuse 0 \
-         (lesson 01_networks/02, \"Ports\")"
+        "write validate_port: check for empty, then that every byte is an ASCII digit, \
+         then parse and refuse 0 (lesson 01.2, 'Ports')"
     )
 }
 
@@ -85,7 +85,8 @@ pub fn validate_port(_text: &str) -> Result<u16, AddrError> {
 ///   supported);
 /// * `localhost:80`, `example.com.:443` — a host name (RFC 1123): labels of
 ///   ASCII letters, digits and `-`, 1-63 characters, not starting or ending with
-///   `-`, separated by dots, at most 253 characters, one trailing dot allowed.
+///   `-`, separated by dots, at most 253 characters, plus one trailing dot
+///   if there is one.
 ///   A name whose last label is a number — all digits, or `0x`/`0X` followed
 ///   by hex digits (`1.2.3`, `999.1.1.1`, `0x7f000001`, `1.2.3.0x4`) — is a
 ///   broken IPv4 address, not a name: the C resolver would read `0x7f000001`
@@ -102,8 +103,8 @@ pub fn validate_port(_text: &str) -> Result<u16, AddrError> {
 ///    (so port 0 is refused: an endpoint is something to connect to).
 pub fn parse_endpoint(_text: &str) -> Result<Endpoint, AddrError> {
     todo!(
-        "split host from port: `[` starts an IPv6 host that ends at `]`; otherwise the one `:` \
-         separates them. Check the host (Ipv4Addr/Ipv6Addr parse, or a host name), then \
-         validate_port (lesson 01_networks/02, \"host:port\")"
+        "write parse_endpoint: split host from port (`[` starts an IPv6 host that ends at \
+         `]`; otherwise the one `:` separates them), check the host, then validate_port \
+         (lesson 01.2, '`host:port` strings')"
     )
 }

@@ -19,13 +19,17 @@ use std::net::SocketAddr;
 /// loopback address.
 pub fn resolve_localhost(_port: u16) -> io::Result<Vec<SocketAddr>> {
     todo!(
-        "(\"localhost\", port).to_socket_addrs() asks the system resolver; keep the answers \
-         loopback_only lets through, and fail with ErrorKind::NotFound if none is left"
+        "write resolve_localhost: ask the system resolver with (\"localhost\", port), keep \
+         the answers loopback_only lets through, and fail with ErrorKind::NotFound if none \
+         is left (lesson 01.2, 'Name resolution')"
     )
 }
 
 /// Keeps the loopback addresses of `addrs` (as [`classify`](crate::classify) sees them, so
 /// `::ffff:127.0.0.1` counts), in order, each once.
 pub fn loopback_only(_addrs: impl IntoIterator<Item = SocketAddr>) -> Vec<SocketAddr> {
-    todo!("keep each address that classify() calls Loopback, in order, skipping repeats")
+    todo!(
+        "write loopback_only: keep each address that classify() calls Loopback, in order, \
+         skipping repeats (lesson 01.2, 'Name resolution')"
+    )
 }

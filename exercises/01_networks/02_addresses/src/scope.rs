@@ -77,8 +77,9 @@ pub enum Scope {
 /// | anything else (including deprecated site-local `fec0::/10`, RFC 4291) | Global |
 pub fn classify(_addr: IpAddr) -> Scope {
     todo!(
-        "write the two tables above as (network, prefix length, scope) rows, most \
-         specific first, and return the scope of the first row whose network holds the \
-         address; unwrap IPv4-mapped IPv6 first (lesson 01_networks/02 \"Addresses and ports\")"
+        "write classify: the two tables above as (network, prefix length, scope) rows, \
+         most specific first; return the scope of the first row whose network holds the \
+         address, after unwrapping IPv4-mapped IPv6 \
+         (lesson 01.2, 'Who can reach an address: scopes')"
     )
 }

@@ -98,7 +98,8 @@ pub fn validate_port(text: &str) -> Result<u16, AddrError> {
 ///   supported);
 /// * `localhost:80`, `example.com.:443` — a host name (RFC 1123): labels of
 ///   ASCII letters, digits and `-`, 1-63 characters, not starting or ending with
-///   `-`, separated by dots, at most 253 characters, one trailing dot allowed.
+///   `-`, separated by dots, at most 253 characters, plus one trailing dot
+///   if there is one.
 ///   A name whose last label is a number — all digits, or `0x`/`0X` followed
 ///   by hex digits (`1.2.3`, `999.1.1.1`, `0x7f000001`, `1.2.3.0x4`) — is a
 ///   broken IPv4 address, not a name: the C resolver would read `0x7f000001`

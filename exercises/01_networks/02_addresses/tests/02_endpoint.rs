@@ -1,5 +1,6 @@
-//! `host:port` parsing and port validation: what is accepted, and the exact error
-//! for each kind of bad input.
+//! Step 2: `validate_port` and `parse_endpoint`. What is accepted, and the exact
+//! error for each kind of bad input. Run these tests alone with
+//! `cargo test --test 02_endpoint`.
 
 use std::net::SocketAddr;
 
@@ -101,8 +102,10 @@ fn accepts_the_longest_host_names_and_labels() {
                 name(&format!("{label}.example"), 80),
             ),
             (&format!("{longest}:80"), name(&longest, 80)),
+            (&format!("{longest}.:80"), name(&format!("{longest}."), 80)),
         ],
-        "a label may have 63 characters and a name 253 (RFC 1035, RFC 1123)",
+        "a label may have 63 characters and a name 253 (RFC 1035, RFC 1123), not \
+         counting the one trailing dot a name may end with",
     );
 }
 
@@ -231,6 +234,9 @@ fn refuses_text_after_the_bracket_that_is_not_a_port() {
 fn refuses_hosts_that_are_neither_addresses_nor_names() {
     let long_label = format!("{}.example", "a".repeat(64));
     let long_name = ["abcdefghi"; 26].join(".");
+    // 254 characters: one more than the longest name, every label legal.
+    let label = "a".repeat(63);
+    let one_too_long = format!("{}a", &[label.as_str(); 4].join(".")[..253]);
     let hosts = [
         "exa mple.com",
         "under_score",
@@ -250,6 +256,7 @@ fn refuses_hosts_that_are_neither_addresses_nor_names() {
         "example.0x",
         long_label.as_str(),
         long_name.as_str(),
+        one_too_long.as_str(),
     ];
     for host in hosts {
         refuses(

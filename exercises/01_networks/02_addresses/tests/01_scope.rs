@@ -1,5 +1,6 @@
-//! `classify`: every kind of address lands in the scope the table gives it,
-//! including the edges of each range.
+//! Step 1: `classify`. Every kind of address lands in the scope the table gives
+//! it, including the edges of each range. Run these tests alone with
+//! `cargo test --test 01_scope`.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 

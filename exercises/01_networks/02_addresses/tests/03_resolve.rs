@@ -1,5 +1,7 @@
-//! Resolving `localhost` through the system resolver: loopback answers only, each
-//! with the port asked for, and good enough to reach a local server.
+//! Step 3: `loopback_only` and `resolve_localhost`. Resolving `localhost` through
+//! the system resolver: loopback answers only, each with the port asked for, and
+//! good enough to reach a local server. Run these tests alone with
+//! `cargo test --test 03_resolve`.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, ToSocketAddrs};
