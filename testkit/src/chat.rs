@@ -26,7 +26,7 @@ use std::sync::{mpsc, Arc, Barrier, Mutex};
 use std::thread;
 use std::time::Duration;
 
-use crate::net::{connect, is_timeout, IO_TIMEOUT};
+use crate::net::{connect, connect_with_small_receive_buffer, is_timeout, IO_TIMEOUT};
 use crate::transcript::Transcript;
 
 /// The longest line a client may send, in bytes, line ending not counted.
@@ -128,6 +128,8 @@ pub struct ChatClient {
 #[derive(Debug)]
 enum Next {
     Line(String),
+    /// A whole line whose bytes are not UTF-8 (without its `\n`).
+    NotUtf8(Vec<u8>),
     /// The server closed the connection; holds any bytes of an unfinished line.
     Closed(Vec<u8>),
     Reset,
@@ -139,7 +141,19 @@ impl ChatClient {
     /// Connects; `label` names this client in failure messages and transcripts.
     #[track_caller]
     pub fn connect(addr: SocketAddr, label: &str) -> Self {
-        let stream = connect(addr);
+        Self::over(connect(addr), label)
+    }
+
+    /// Connects with a small receive buffer (see
+    /// [`connect_with_small_receive_buffer`]): once this client stops reading,
+    /// a few tens of kilobytes fill it, and whatever the server writes next
+    /// waits in the server (in its kernel's send buffer, then in its outbox).
+    #[track_caller]
+    pub fn connect_with_small_receive_buffer(addr: SocketAddr, label: &str) -> Self {
+        Self::over(connect_with_small_receive_buffer(addr), label)
+    }
+
+    fn over(stream: TcpStream, label: &str) -> Self {
         let writer = stream.try_clone().expect("could not clone a TCP stream");
         ChatClient {
             label: label.to_string(),
@@ -224,10 +238,18 @@ impl ChatClient {
         match self.next() {
             Next::Line(line) if line == want => {}
             Next::Line(line) => panic!(
-                "{} expected the line {want:?}\n  got:  {line:?}\n  hint: {hint}",
-                self.label
+                "{} expected the line {}\n  got:  {}\n  hint: {hint}",
+                self.label,
+                brief(want),
+                brief(&line)
             ),
-            other => self.fail_waiting(&format!("the line {want:?}"), other, hint),
+            Next::NotUtf8(raw) => panic!(
+                "{} expected the line {}\n  got:  {} (not UTF-8)\n  hint: {hint}",
+                self.label,
+                brief(want),
+                shown(&raw)
+            ),
+            other => self.fail_waiting(&format!("the line {}", brief(want)), other, hint),
         }
     }
 
@@ -239,9 +261,10 @@ impl ChatClient {
             Next::Closed(rest) if rest.is_empty() => self.note_closed(),
             Next::Reset => self.note_closed(),
             Next::Line(line) => panic!(
-                "{} expected the server to close the connection, but it sent {line:?}\n  \
+                "{} expected the server to close the connection, but it sent {}\n  \
                  hint: {hint}",
-                self.label
+                self.label,
+                brief(&line)
             ),
             other => self.fail_waiting("the server to close the connection", other, hint),
         }
@@ -319,7 +342,10 @@ impl ChatClient {
         match self.reader.read_until(b'\n', &mut raw) {
             Ok(_) if raw.last() == Some(&b'\n') => {
                 raw.pop();
-                Next::Line(String::from_utf8_lossy(&raw).into_owned())
+                match String::from_utf8(raw) {
+                    Ok(line) => Next::Line(line),
+                    Err(e) => Next::NotUtf8(e.into_bytes()),
+                }
             }
             Ok(_) => Next::Closed(raw),
             Err(e) if e.kind() == ErrorKind::ConnectionReset => Next::Reset,
@@ -341,28 +367,65 @@ impl ChatClient {
     #[track_caller]
     fn fail_waiting(&self, waiting_for: &str, got: Next, hint: &str) -> ! {
         let who = &self.label;
-        let what = match got {
-            Next::Silent => format!(
-                "nothing came for {} s\n  hint: is the line queued for {who}, and does \
-                 the server write it when the socket is writable?",
-                self.timeout.as_secs_f32()
+        // What happened, and what to look at when the test gave no hint of its
+        // own (the test's hint knows more, so it replaces this one).
+        let (what, usual) = match got {
+            Next::Silent => (
+                format!("nothing came for {} s", self.timeout.as_secs_f32()),
+                format!(
+                    "is the line queued for {who}, and does the server write it when the \
+                     socket is writable?"
+                ),
             ),
-            Next::Closed(rest) if rest.is_empty() => "the server closed the connection".to_string(),
-            Next::Closed(rest) => format!(
-                "the server closed the connection in the middle of a line: {:?}",
-                String::from_utf8_lossy(&rest)
+            Next::Closed(rest) if rest.is_empty() => (
+                "the server closed the connection".to_string(),
+                String::new(),
             ),
-            Next::Reset => "the connection was reset\n  hint: did the server crash or \
-                 drop this client? Look for a panic above"
-                .to_string(),
-            Next::Failed(e) => format!("reading failed: {e}"),
-            Next::Line(line) => format!("the line {line:?}"),
+            Next::Closed(rest) => (
+                format!(
+                    "the server closed the connection in the middle of a line: {}",
+                    shown(&rest)
+                ),
+                "a line is written whole, then its '\\n'".to_string(),
+            ),
+            Next::Reset => (
+                "the connection was reset".to_string(),
+                "did the server crash or drop this client? Look for a panic above".to_string(),
+            ),
+            Next::Failed(e) => (format!("reading failed: {e}"), String::new()),
+            Next::Line(line) => (format!("the line {}", brief(&line)), String::new()),
+            Next::NotUtf8(raw) => (
+                format!("a line that is not UTF-8: {}", shown(&raw)),
+                String::new(),
+            ),
         };
-        let hint = match hint {
-            "" => String::new(),
-            hint => format!("\n  hint: {hint}"),
+        let hint = match (hint, usual.as_str()) {
+            ("", "") => String::new(),
+            ("", usual) => format!("\n  hint: {usual}"),
+            (hint, _) => format!("\n  hint: {hint}"),
         };
         panic!("{who} waited for {waiting_for}, but {what}{hint}");
+    }
+}
+
+/// A line for a failure message: quoted, and cut short when it is long (the
+/// tests send lines of 4 KB), with its length.
+fn brief(line: &str) -> String {
+    const SHOWN: usize = 60;
+    if line.chars().count() <= 2 * SHOWN {
+        return format!("{line:?}");
+    }
+    let start: String = line.chars().take(SHOWN).collect();
+    format!("{start:?}... ({} bytes)", line.len())
+}
+
+/// Bytes from the server for a failure message: as a quoted string when they
+/// are UTF-8, else with every byte that is not printable ASCII escaped
+/// (`"caf\xe9"`), so that nothing is replaced or hidden.
+fn shown(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => format!("{text:?}"),
+        Err(_) => format!("\"{}\"", bytes.escape_ascii()),
     }
 }
 
@@ -852,6 +915,23 @@ mod tests {
         within(DEFAULT, "the slow reader check", move || {
             slow_reader_check(addr, 1 << 20)
         });
+    }
+
+    #[test]
+    fn long_lines_are_cut_short_in_messages() {
+        assert_eq!(brief("alice: hi"), "\"alice: hi\"");
+        let long = format!("alice: {}", "x".repeat(4000));
+        let shown = brief(&long);
+        assert!(shown.starts_with("\"alice: xxx"), "{shown}");
+        assert!(shown.ends_with("\"... (4007 bytes)"), "{shown}");
+        assert!(shown.len() < 100, "{shown}");
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_shown_escaped() {
+        assert_eq!(shown(b"caf\xe9"), "\"caf\\xe9\"");
+        assert_eq!(shown("h\u{e9}llo".as_bytes()), "\"h\u{e9}llo\"");
+        assert_eq!(shown(b"a\x1b[2J"), "\"a\\u{1b}[2J\"");
     }
 
     #[test]
