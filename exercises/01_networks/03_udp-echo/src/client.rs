@@ -1,6 +1,6 @@
 //! The client: a request, a reply, and retries when the reply does not come.
 
-use std::net::{SocketAddr, UdpSocket};
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use crate::UdpError;
@@ -38,36 +38,10 @@ pub fn request(
     retries: u32,
 ) -> Result<Vec<u8>, UdpError> {
     todo!(
-        "send {} bytes to {server}, wait {timeout:?} for a reply, retry up to {retries} \
-         times, then give up with UdpError::TimedOut (lesson 01.3, 'The client: \
-         timeouts and bounded retries')",
+        "write request(): refuse a payload over MAX_DATAGRAM, then send the {} bytes to \
+         {server} and wait up to {timeout:?} for the reply, sending again at most {retries} \
+         more time(s) \
+         (lesson 01.3, 'The client: timeouts and bounded retries')",
         payload.len()
-    )
-}
-
-/// Receives one datagram of at most `max_len` bytes and returns it with the
-/// address it came from.
-///
-/// On Linux and macOS, `recv_from` into a buffer shorter than the datagram
-/// fills the buffer, throws the rest of the datagram away, and returns the
-/// buffer's length, as if nothing had happened (Windows returns an error
-/// instead). This function notices: a datagram longer than `max_len` bytes is
-/// [`UdpError::Truncated`], never a short `Ok`. A datagram of exactly
-/// `max_len` bytes, or shorter, is returned whole; an empty datagram is an
-/// empty `Vec`.
-///
-/// Any `max_len` works, `usize::MAX` included (meaning "whatever size"): no
-/// datagram is longer than [`RECV_BUFFER`](crate::RECV_BUFFER) bytes, so the
-/// buffer never needs more than `RECV_BUFFER + 1`, and `max_len + 1` must not
-/// overflow or allocate more than that.
-///
-/// Blocks as long as `socket`'s read timeout allows; a timed-out read is
-/// returned as [`UdpError::Io`].
-pub fn recv_whole(socket: &UdpSocket, max_len: usize) -> Result<(Vec<u8>, SocketAddr), UdpError> {
-    let _ = socket;
-    todo!(
-        "receive one datagram into a buffer one byte longer than max_len ({max_len}, \
-         but never more than RECV_BUFFER) and report UdpError::Truncated when it fills \
-         it (lesson 01.3, 'Truncation: a buffer smaller than the datagram')"
     )
 }

@@ -3,23 +3,30 @@
 //! Read the lesson first: `book/01_networks/03_udp-echo.md` ("UDP: datagrams").
 //! Then run `cargo test` in this folder.
 //!
-//! * [`serve`] (in `src/server.rs`) sends every datagram it receives back to
-//!   whoever sent it, until its stop flag is set.
-//! * [`request`] (in `src/client.rs`) sends one datagram and waits for the
-//!   answer, sending again when none comes, a bounded number of times.
-//! * [`recv_whole`] (in `src/client.rs`) receives one datagram and says so when
-//!   it was longer than the buffer, instead of silently handing back its start.
-//! * [`UdpError`] (in `src/error.rs`, already written) says what can go wrong.
+//! Three steps, in the order of the test files:
+//!
+//! 1. [`serve`] (in `src/server.rs`, `tests/01_server.rs`) sends every
+//!    datagram it receives back to whoever sent it, until its stop flag is set.
+//! 2. [`request`] (in `src/client.rs`, `tests/02_client.rs`) sends one datagram
+//!    and waits for the answer, sending again when none comes, a bounded
+//!    number of times.
+//! 3. [`recv_whole`] (in `src/recv.rs`, `tests/03_recv_whole.rs`) receives one
+//!    datagram and says so when it was longer than the buffer, instead of
+//!    silently handing back its start.
+//!
+//! [`UdpError`] (in `src/error.rs`, already written) says what can go wrong.
 //!
 //! Try it by hand: `cargo run --bin udp-echo-server`, then in another terminal
 //! `cargo run --bin udp-echo-client -- hello` or `nc -u 127.0.0.1 9000`.
 
 mod client;
 mod error;
+mod recv;
 mod server;
 
-pub use client::{recv_whole, request};
+pub use client::request;
 pub use error::UdpError;
+pub use recv::recv_whole;
 pub use server::{serve, STOP_CHECK};
 
 /// The largest payload one UDP datagram over IPv4 can carry, in bytes.

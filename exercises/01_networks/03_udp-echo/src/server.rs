@@ -32,8 +32,8 @@ pub const STOP_CHECK: Duration = Duration::from_millis(50);
 pub fn serve(socket: UdpSocket, stop: &AtomicBool) -> io::Result<()> {
     let _ = (socket, stop);
     todo!(
-        "receive datagrams and send each back to its sender until the stop flag is \
-         set, waking every STOP_CHECK to look at it (lesson 01.3, 'The echo server, \
-         and how to stop it')"
+        "write serve(): receive datagrams and send each back to its sender until the \
+         stop flag is set, waking every STOP_CHECK to look at it \
+         (lesson 01.3, 'The echo server, and how to stop it')"
     )
 }

@@ -1,5 +1,5 @@
-//! Tests for `serve`, the UDP echo server. Run them with `cargo test` in this
-//! folder.
+//! Step 1: `serve`, the UDP echo server. Run these tests alone with
+//! `cargo test --test 01_server`.
 //!
 //! Each test starts the server on its own loopback port in a thread, talks to it
 //! with plain `UdpSocket`s, then sets the stop flag and expects `serve` to
@@ -16,9 +16,10 @@ use std::time::{Duration, Instant};
 use testkit::{deadline::DEFAULT, expect, within};
 use udp_echo::{serve, RECV_BUFFER, STOP_CHECK};
 
-/// Bytes as text, so that failure messages show `"hello"` rather than numbers.
+/// Bytes as text with everything but printable ASCII escaped (`\xff`), so that
+/// failure messages show `"hello"` rather than numbers, and show every byte.
 fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    bytes.escape_ascii().to_string()
 }
 
 /// How long a test waits for an echo over loopback before calling it lost.
