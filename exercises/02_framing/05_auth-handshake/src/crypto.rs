@@ -10,7 +10,7 @@ use crate::{NONCE_LEN, TAG_LEN};
 /// whether or not an earlier pair differed: `a == b` stops at the first difference,
 /// and how long it took tells an attacker how many leading bytes were right.
 pub fn constant_time_eq(_a: &[u8], _b: &[u8]) -> bool {
-    todo!("compare every byte pair, OR-ing a ^ b into one accumulator; see the lesson 'Authenticating a client'")
+    todo!("constant_time_eq: compare the lengths, then fold every byte pair into one accumulator and test it once (lesson 02.5, 'Comparing the answer in constant time')")
 }
 
 /// The answer to a challenge: HMAC-SHA256 (RFC 2104) of `nonce` under `key`.
@@ -18,7 +18,7 @@ pub fn constant_time_eq(_a: &[u8], _b: &[u8]) -> bool {
 /// Works for a key and a message of any length (HMAC hashes an over-long key first),
 /// so the RFC 4231 test vectors apply.
 pub fn compute_tag(_key: &[u8], _nonce: &[u8]) -> [u8; TAG_LEN] {
-    todo!("use hmac::Hmac<sha2::Sha256> and the hmac::Mac trait: new_from_slice, update, finalize")
+    todo!("compute_tag: HMAC-SHA256 with the hmac and sha2 crates (lesson 02.5, 'Computing the answer: HMAC, not a plain hash')")
 }
 
 /// A fresh challenge: [`NONCE_LEN`] bytes from the operating system's random
@@ -27,5 +27,5 @@ pub fn compute_tag(_key: &[u8], _nonce: &[u8]) -> [u8; TAG_LEN] {
 /// Fails only if the OS cannot provide randomness; the error is returned as an
 /// `io::Error` rather than ever falling back to a predictable nonce.
 pub fn fresh_nonce() -> std::io::Result<[u8; NONCE_LEN]> {
-    todo!("fill an array with rand::rngs::OsRng and rand::TryRngCore::try_fill_bytes")
+    todo!("fresh_nonce: fill an array from the operating system's generator, rand::rngs::OsRng (lesson 02.5, 'The nonce must be fresh and unpredictable')")
 }

@@ -1,8 +1,8 @@
 //! Authenticating a client with a shared secret: an HMAC-SHA256 challenge-response.
 //!
-//! Both ends know a secret `key`. The server proves that the client knows it too,
-//! without the key ever crossing the wire. Every message is a length-prefixed frame
-//! (see [`frame`]):
+//! Both ends know a secret [`Key`] of at least [`MIN_KEY_LEN`] random bytes. The
+//! server proves that the client knows it too, without the key ever crossing the
+//! wire. Every message is a length-prefixed frame (see [`frame`]):
 //!
 //! ```text
 //!   client                                        server
@@ -21,12 +21,16 @@ use std::fmt;
 use std::io::{self, ErrorKind};
 use std::time::Duration;
 
+pub mod client;
 pub mod crypto;
 pub mod frame;
-pub mod handshake;
+pub mod key;
+pub mod server;
 
+pub use client::client_handshake;
 pub use crypto::{compute_tag, constant_time_eq, fresh_nonce};
-pub use handshake::{client_handshake, server_handshake};
+pub use key::{Key, KeyError, MIN_KEY_LEN};
+pub use server::server_handshake;
 
 /// Length of the server's challenge, in bytes (256 random bits).
 pub const NONCE_LEN: usize = 32;

@@ -1,26 +1,41 @@
 //! Authenticates to `auth-server`, sends each argument as one message, prints the replies.
 //!
 //! ```text
-//! AUTH_KEY='some long secret' cargo run --bin auth-client -- hello world
+//! AUTH_KEY=<the server's key> cargo run --bin auth-client -- hello world
 //! ```
 //!
-//! Set `SERVER` to connect somewhere other than 127.0.0.1:7878.
+//! Set `SERVER` to connect somewhere other than 127.0.0.1:7881.
 
 use std::env;
 use std::net::TcpStream;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use auth_handshake::{client_handshake, frame};
+use auth_handshake::{client_handshake, frame, Key};
 
 fn main() -> ExitCode {
-    let key = env::var("AUTH_KEY").expect("set AUTH_KEY to the shared secret");
-    let addr = env::var("SERVER").unwrap_or_else(|_| "127.0.0.1:7878".into());
-    let mut stream = TcpStream::connect(&addr).expect("could not connect");
+    let key = env::var("AUTH_KEY")
+        .map_err(|err| err.to_string())
+        .and_then(|text| Key::new(text.as_bytes()).map_err(|err| err.to_string()));
+    let key = match key {
+        Ok(key) => key,
+        Err(err) => {
+            eprintln!("auth-client: AUTH_KEY: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let addr = env::var("SERVER").unwrap_or_else(|_| "127.0.0.1:7881".into());
+    let mut stream = match TcpStream::connect(&addr) {
+        Ok(stream) => stream,
+        Err(err) => {
+            eprintln!("auth-client: cannot connect to {addr}: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
     // Never wait forever for a server that went quiet.
     let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
 
-    if let Err(err) = client_handshake(&mut stream, key.as_bytes()) {
+    if let Err(err) = client_handshake(&mut stream, &key) {
         eprintln!("{err}");
         return ExitCode::FAILURE;
     }

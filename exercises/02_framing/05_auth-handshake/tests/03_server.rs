@@ -1,26 +1,32 @@
-//! The handshake over real loopback connections: the right key gets in, a wrong
-//! key, a replayed answer, a malformed answer and a silent or slow client are all
-//! turned away, and the connection is closed behind them.
+//! Step 3, the server: `server_handshake` over real loopback connections. The
+//! right answer gets in and the connection carries on; a wrong key, a replayed
+//! answer, a malformed answer and a silent or slow client are all turned away,
+//! and the connection is closed behind them (lesson 02.5, 'The handshake on the
+//! wire' and 'Timeouts: the silent client and the slow one').
+//!
+//! The client here is the test's own, built from raw frames and the hmac crate,
+//! so these tests do not depend on your `client_handshake` (step 4).
+
+mod common;
 
 use std::cell::RefCell;
 use std::collections::HashSet;
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
-use std::panic::{self, AssertUnwindSafe};
 use std::sync::mpsc::{self, Receiver};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use auth_handshake::{client_handshake, frame, server_handshake, AuthError};
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
+use auth_handshake::{frame, server_handshake, AuthError};
+use common::{expect_refused, framed, hmac_sha256, send, Want, KEY, WRONG_KEY};
 use testkit::chaos::{self, Chunking};
-use testkit::{deadline, expect, net, within};
-
-const KEY: &[u8] = b"the test suite's shared secret: 32 bytes or more";
+use testkit::{deadline, expect, net, server, within, within_hint};
 
 /// Long enough that only a broken server ever reaches it.
 const PATIENT: Duration = Duration::from_secs(2);
+
+/// A read timeout the application set before the handshake, and gets back after.
+const APPLICATION_TIMEOUT: Duration = Duration::from_secs(42);
 
 // ---------------------------------------------------------------------------
 // The server under test, and what it reports.
@@ -39,7 +45,8 @@ struct Outcome {
 
 /// A server that runs `server_handshake(stream, KEY, timeout)` on every connection
 /// (each on its own thread), reports each outcome, and after a success echoes one
-/// application frame back as "echo: <frame>".
+/// application frame back as "echo: <frame>". Each connection's read timeout is
+/// set to `preset` before the handshake, as an application might have set it.
 struct Harness {
     addr: SocketAddr,
     outcomes: Receiver<Outcome>,
@@ -48,16 +55,21 @@ struct Harness {
 
 impl Harness {
     fn start(timeout: Duration) -> Harness {
+        Harness::start_with_read_timeout(timeout, None)
+    }
+
+    fn start_with_read_timeout(timeout: Duration, preset: Option<Duration>) -> Harness {
+        let key = common::key(KEY);
         let (tx, outcomes) = mpsc::channel();
         let server = net::spawn_server(move |listener| {
             for stream in listener.incoming() {
                 let Ok(mut stream) = stream else { continue };
-                let tx = tx.clone();
+                let (tx, key) = (tx.clone(), key.clone());
                 thread::spawn(move || {
-                    let result = panic::catch_unwind(AssertUnwindSafe(|| {
-                        server_handshake(&mut stream, KEY, timeout)
-                    }))
-                    .map_err(panic_message);
+                    stream.set_read_timeout(preset).unwrap();
+                    // Caught without being printed: the test raises it once.
+                    let result = server::quietly(|| server_handshake(&mut stream, &key, timeout))
+                        .map_err(|failure| failure.located());
                     let accepted = matches!(result, Ok(Ok(())));
                     let read_timeout_after = stream.read_timeout().ok().flatten();
                     // After a panic, let the socket close as this thread ends, so
@@ -139,36 +151,6 @@ fn echo_one_frame(stream: &mut TcpStream) {
     }
 }
 
-fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "(no message)".into())
-}
-
-// ---------------------------------------------------------------------------
-// The test's own, independent client side: raw frames and the hmac crate.
-
-fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
-    let mut mac = Hmac::<Sha256>::new_from_slice(key).unwrap();
-    mac.update(message);
-    mac.finalize().into_bytes().to_vec()
-}
-
-/// `payload` with its 4-byte big-endian length in front.
-fn framed(payload: &[u8]) -> Vec<u8> {
-    let mut bytes = (payload.len() as u32).to_be_bytes().to_vec();
-    bytes.extend_from_slice(payload);
-    bytes
-}
-
-fn send(stream: &mut TcpStream, bytes: &[u8]) {
-    stream
-        .write_all(bytes)
-        .unwrap_or_else(|e| panic!("sending {} bytes to the server failed: {e}", bytes.len()));
-}
-
 fn expect_ok_frame(stream: &mut TcpStream, what: &str) {
     let reply = frame::read_frame(stream, 1024);
     expect::eq(
@@ -191,9 +173,9 @@ fn expect_closed(stream: &mut TcpStream, after: &str) {
             ) => {}
         Ok(n) => panic!(
             "after {after}, the server should close the connection, but it sent {n} \
-             more bytes: {:?}\n  hint: a failed handshake gets no \"OK\" and no reason, \
+             more bytes: \"{}\"\n  hint: a failed handshake gets no \"OK\" and no reason, \
              just a closed connection",
-            String::from_utf8_lossy(&buf[..n])
+            buf[..n].escape_ascii()
         ),
         Err(e) if net::is_timeout(&e) => panic!(
             "after {after}, the server should close the connection, but it stayed open \
@@ -205,46 +187,34 @@ fn expect_closed(stream: &mut TcpStream, after: &str) {
     }
 }
 
-#[track_caller]
-fn expect_refused(what: &str, result: &Result<(), AuthError>, hint: &str) {
-    expect::that(
-        matches!(result, Err(AuthError::Refused)),
-        &format!("{what}: expected Err(AuthError::Refused)"),
-        result,
-        hint,
-    );
-}
-
 // ---------------------------------------------------------------------------
 // The server side.
 
 #[test]
-fn the_right_key_is_accepted_and_the_connection_carries_on() {
+fn the_right_answer_is_accepted_and_the_connection_carries_on() {
     within(
         deadline::DEFAULT,
         "a handshake with the right key, then one echoed message",
         || {
-            let harness = Harness::start(PATIENT);
+            let harness = Harness::start_with_read_timeout(PATIENT, Some(APPLICATION_TIMEOUT));
             let mut stream = harness.connect();
-
-            let client = client_handshake(&mut stream, KEY);
+            let nonce = harness.read_nonce(&mut stream);
+            send(&mut stream, &framed(&hmac_sha256(KEY, &nonce)));
+            expect_ok_frame(&mut stream, "the server's verdict on a correct answer");
             let server = harness.outcome();
             expect::ok(
                 "server_handshake for a client that knows the key",
                 server.result.expect("checked"),
-                "the answer is HMAC-SHA256(key, nonce); compare it with compute_tag(key, &nonce)",
+                "the answer is HMAC-SHA256(key, nonce); compare it with the tag \
+                 compute_tag computes from the key's bytes and this nonce",
             );
-            expect::ok(
-            "client_handshake with the server's key",
-            client,
-            "read the nonce frame, send compute_tag(key, &nonce) as one frame, then expect \"OK\"",
-        );
             expect::eq(
-                "the server stream's read timeout after a successful handshake",
+                "the server stream's read timeout after a successful handshake \
+                 (the application had set it to 42 s)",
                 &server.read_timeout_after,
-                &None,
-                "server_handshake borrows the read timeout for its deadline; save it with \
-             read_timeout() first and put it back on success",
+                &Some(APPLICATION_TIMEOUT),
+                "server_handshake borrows the read timeout for its deadline: save what \
+                 read_timeout() says first and put that value back on success, not None",
             );
 
             frame::write_frame(&mut stream, b"hello").unwrap();
@@ -253,8 +223,8 @@ fn the_right_key_is_accepted_and_the_connection_carries_on() {
                 "the application's first message after the handshake",
                 &format!("{reply:?}"),
                 &format!("{:?}", Ok::<_, ()>(Some(b"echo: hello".to_vec()))),
-                "the handshake must consume exactly its own frames and leave the rest of the \
-             stream to the application",
+                "the handshake must consume exactly its own frames and leave the rest of \
+                 the stream to the application",
             );
         },
     );
@@ -262,34 +232,17 @@ fn the_right_key_is_accepted_and_the_connection_carries_on() {
 
 #[test]
 fn a_wrong_key_is_refused_and_the_connection_closed() {
-    within(deadline::DEFAULT, "a handshake with a wrong key", || {
+    within(deadline::DEFAULT, "an answer made with a wrong key", || {
         let harness = Harness::start(PATIENT);
-
-        // With the course's client...
-        let mut stream = harness.connect();
-        let client = client_handshake(&mut stream, b"a wrong guess at the key");
-        let server = harness.result();
-        expect_refused(
-            "server_handshake for a client with the wrong key",
-            &server,
-            "a 32-byte answer that is not compute_tag(key, &nonce) means the client does \
-             not know the key",
-        );
-        expect_refused(
-            "client_handshake when the server hangs up after the answer",
-            &client,
-            "the server refuses by closing the connection: end-of-file where \"OK\" \
-             should be is a refusal",
-        );
-
-        // ...and byte by byte, to see that nothing follows the refusal.
         let mut stream = harness.connect();
         let nonce = harness.read_nonce(&mut stream);
-        send(
-            &mut stream,
-            &framed(&hmac_sha256(b"a wrong guess at the key", &nonce)),
+        send(&mut stream, &framed(&hmac_sha256(WRONG_KEY, &nonce)));
+        expect_refused(
+            "server_handshake for an answer made with the wrong key",
+            &harness.result(),
+            "a 32-byte answer that is not the tag of this nonce under the key means \
+             the client does not know the key",
         );
-        expect_refused("server_handshake for a wrong answer", &harness.result(), "");
         expect_closed(&mut stream, "an answer computed with the wrong key");
     });
 }
@@ -311,7 +264,7 @@ fn a_replayed_answer_is_refused() {
             expect::ok(
                 "server_handshake for a correct answer",
                 harness.result(),
-                "",
+                "the first session is a genuine one and must be accepted",
             );
 
             // Session 2: the eavesdropper plays the recording back.
@@ -388,14 +341,6 @@ fn answers_arriving_in_any_chunking_are_accepted() {
     }
 }
 
-/// What a malformed answer must produce.
-#[derive(Clone, Copy, Debug)]
-enum Want {
-    Protocol,
-    Refused,
-    UnexpectedEof,
-}
-
 #[test]
 fn malformed_answers_are_refused_without_panicking() {
     let mut cut_off = framed(&[7u8; 32]);
@@ -470,9 +415,11 @@ fn malformed_answers_are_refused_without_panicking() {
 
 #[test]
 fn a_silent_client_is_cut_off_by_the_timeout() {
-    within(
+    within_hint(
         deadline::DEFAULT,
         "a client that never answers, and a 100 ms timeout",
+        "server_handshake is still waiting for an answer that never comes: before \
+         reading the answer, give the socket a read timeout from the `timeout` argument",
         || {
             let harness = Harness::start(Duration::from_millis(100));
             let mut stream = harness.connect();
@@ -500,9 +447,11 @@ fn a_silent_client_is_cut_off_by_the_timeout() {
 
 #[test]
 fn a_client_that_trickles_its_answer_is_cut_off_by_the_timeout() {
-    within(
+    within_hint(
         deadline::DEFAULT,
         "a client sending one byte every 25 ms, and a 300 ms timeout",
+        "server_handshake is still waiting for a slow client: the deadline is for the \
+         whole answer, so before each read set the timeout to the time that is left",
         || {
             let harness = Harness::start(Duration::from_millis(300));
             let mut stream = harness.connect();
@@ -530,126 +479,4 @@ fn a_client_that_trickles_its_answer_is_cut_off_by_the_timeout() {
             );
         },
     );
-}
-
-// ---------------------------------------------------------------------------
-// The client side, against scripted fake servers.
-
-/// Runs `script` on the first connection to a fresh listener.
-fn fake_server(script: impl FnOnce(TcpStream) + Send + 'static) -> SocketAddr {
-    net::spawn_server(move |listener| {
-        if let Ok((stream, _)) = listener.accept() {
-            script(stream);
-        }
-    })
-    .addr()
-}
-
-#[test]
-fn the_client_reads_a_challenge_in_any_chunking() {
-    for chunking in Chunking::ALL {
-        within(
-            deadline::DEFAULT,
-            &format!("a challenge sent in {chunking}"),
-            move || {
-                let (answers, answer) = mpsc::channel();
-                let nonce: Vec<u8> = (0..32).map(|i| i * 3 + 1).collect();
-                let expected = hmac_sha256(KEY, &nonce);
-                let addr = fake_server(move |mut stream| {
-                    let _ = chaos::write_chunked(&mut stream, &framed(&nonce), chunking);
-                    let got = frame::read_frame(&mut stream, 1024);
-                    let _ = answers.send(format!("{got:?}"));
-                    let _ = chaos::write_chunked(&mut stream, &framed(b"OK"), chunking);
-                });
-                let mut stream = net::connect(addr);
-                let result = client_handshake(&mut stream, KEY);
-                let got = answer.recv_timeout(Duration::from_secs(1));
-                expect::eq(
-                    &format!("the answer frame the client sent to a challenge sent in {chunking}"),
-                    &got,
-                    &Ok(format!("{:?}", Ok::<_, ()>(Some(expected)))),
-                    "answer with one frame holding compute_tag(key, &nonce)",
-                );
-                expect::ok(
-                    &format!("client_handshake with a challenge and \"OK\" sent in {chunking}"),
-                    result,
-                    "read whole frames with frame::read_frame, never assume one read is one frame",
-                );
-            },
-        );
-    }
-}
-
-#[test]
-fn the_client_reports_a_server_that_hangs_up_as_a_refusal() {
-    within(
-        deadline::DEFAULT,
-        "a server that closes after the answer",
-        || {
-            let addr = fake_server(|mut stream| {
-                let _ = frame::write_frame(&mut stream, &[1u8; 32]);
-                let _ = frame::read_frame(&mut stream, 1024);
-                // Refuse: close without a word.
-            });
-            let mut stream = net::connect(addr);
-            expect_refused(
-                "client_handshake when the server closes after the answer",
-                &client_handshake(&mut stream, KEY),
-                "end-of-file (Ok(None) from read_frame) where \"OK\" should be means refused",
-            );
-        },
-    );
-}
-
-#[test]
-fn the_client_rejects_a_malformed_challenge_or_verdict() {
-    let short_nonce = framed(&[1u8; 16]);
-    let bad_verdict = [framed(&[1u8; 32]), framed(b"NO")].concat();
-    let cases: Vec<(&str, Vec<u8>, Want)> = vec![
-        ("a 16-byte nonce", short_nonce, Want::Protocol),
-        (
-            "a nonce with a length prefix of 4 GiB",
-            vec![0xff; 4],
-            Want::Protocol,
-        ),
-        (
-            "the verdict \"NO\" instead of \"OK\"",
-            bad_verdict,
-            Want::Protocol,
-        ),
-        ("end-of-file before any nonce", vec![], Want::UnexpectedEof),
-    ];
-    for (what, bytes, want) in cases {
-        within(
-            deadline::DEFAULT,
-            &format!("a server that sends {what}"),
-            move || {
-                let (done, finished) = mpsc::channel::<()>();
-                let addr = fake_server(move |mut stream| {
-                    let _ = stream.write_all(&bytes);
-                    let _ = stream.shutdown(Shutdown::Write);
-                    // Keep the socket open until the client is done, so the client sees
-                    // exactly these bytes and then end-of-file, never a reset.
-                    let _ = finished.recv_timeout(Duration::from_secs(3));
-                });
-                let mut stream = net::connect(addr);
-                let result = client_handshake(&mut stream, KEY);
-                let _ = done.send(());
-                let fits = match want {
-                    Want::Protocol => matches!(result, Err(AuthError::Protocol(_))),
-                    Want::UnexpectedEof => {
-                        matches!(&result, Err(AuthError::Io(e)) if e.kind() == ErrorKind::UnexpectedEof)
-                    }
-                    Want::Refused => unreachable!(),
-                };
-                expect::that(
-                    fits,
-                    &format!("client_handshake when the server sends {what}: expected {want:?}"),
-                    &result,
-                    "the nonce must be exactly NONCE_LEN bytes (read it with that limit), the \
-                 verdict exactly \"OK\"; end-of-file before the nonce is Io(UnexpectedEof)",
-                );
-            },
-        );
-    }
 }

@@ -1,9 +1,9 @@
-//! The two sides of the challenge-response handshake.
+//! The server's side of the challenge-response handshake.
 
 use std::net::TcpStream;
 use std::time::Duration;
 
-use crate::AuthError;
+use crate::{AuthError, Key};
 
 /// Runs the server's side of the handshake on a freshly accepted connection.
 ///
@@ -16,8 +16,8 @@ use crate::AuthError;
 /// `timeout` bounds the *whole* wait for the answer, not each read: a client that
 /// trickles one byte at a time is cut off when `timeout` has passed since the
 /// nonce was sent. On success the stream's read timeout is put back to what it was
-/// before the call, so the application can use the connection as if nothing had
-/// happened.
+/// before the call (whatever it was, not simply "none"), so the application can
+/// use the connection as if nothing had happened.
 ///
 /// Errors (in every case the connection is shut down before returning):
 /// * [`AuthError::Refused`]: an answer of the right size that does not match
@@ -29,28 +29,8 @@ use crate::AuthError;
 ///   arrived (`ErrorKind::UnexpectedEof`).
 pub fn server_handshake(
     _stream: &mut TcpStream,
-    _key: &[u8],
+    _key: &Key,
     _timeout: Duration,
 ) -> Result<(), AuthError> {
-    todo!(
-        "send a nonce, read the answer before a deadline, compare in constant time; see the lesson"
-    )
-}
-
-/// Runs the client's side of the handshake: reads the nonce frame, answers with
-/// [`compute_tag`](crate::compute_tag)`(key, nonce)`, and waits for the verdict.
-///
-/// Returns `Ok(())` when the server replies [`ACCEPTED`](crate::ACCEPTED).
-///
-/// Errors:
-/// * [`AuthError::Refused`]: the server closed the connection (end-of-file or a
-///   reset) instead of replying;
-/// * [`AuthError::Protocol`]: a nonce that is not exactly 32 bytes, or a reply
-///   other than "OK";
-/// * [`AuthError::TimedOut`]: the stream's own read timeout (set by the caller)
-///   expired;
-/// * [`AuthError::Io`]: the connection failed, or closed before the nonce or in
-///   the middle of a frame.
-pub fn client_handshake(_stream: &mut TcpStream, _key: &[u8]) -> Result<(), AuthError> {
-    todo!("read the nonce frame, send the tag, expect \"OK\"; see the lesson")
+    todo!("server_handshake: send a fresh nonce, read the answer before a deadline, compare it in constant time (lesson 02.5, 'The handshake on the wire')")
 }

@@ -1,12 +1,10 @@
-//! The two sides of the challenge-response handshake.
+//! The server's side of the challenge-response handshake.
 
 use std::io::{self, ErrorKind, Read};
 use std::net::{Shutdown, TcpStream};
 use std::time::{Duration, Instant};
 
-use crate::{
-    compute_tag, constant_time_eq, frame, fresh_nonce, AuthError, ACCEPTED, NONCE_LEN, TAG_LEN,
-};
+use crate::{compute_tag, constant_time_eq, frame, fresh_nonce, AuthError, Key, ACCEPTED, TAG_LEN};
 
 // ANCHOR: server
 /// Runs the server's side of the handshake on a freshly accepted connection.
@@ -20,8 +18,8 @@ use crate::{
 /// `timeout` bounds the *whole* wait for the answer, not each read: a client that
 /// trickles one byte at a time is cut off when `timeout` has passed since the
 /// nonce was sent. On success the stream's read timeout is put back to what it was
-/// before the call, so the application can use the connection as if nothing had
-/// happened.
+/// before the call (whatever it was, not simply "none"), so the application can
+/// use the connection as if nothing had happened.
 ///
 /// Errors (in every case the connection is shut down before returning):
 /// * [`AuthError::Refused`]: an answer of the right size that does not match
@@ -33,7 +31,7 @@ use crate::{
 ///   arrived (`ErrorKind::UnexpectedEof`).
 pub fn server_handshake(
     stream: &mut TcpStream,
-    key: &[u8],
+    key: &Key,
     timeout: Duration,
 ) -> Result<(), AuthError> {
     // The handshake borrows the socket's read timeout; the application gets its
@@ -54,7 +52,7 @@ pub fn server_handshake(
 }
 
 /// Steps 1-4 of [`server_handshake`]; any error ends the handshake.
-fn challenge(stream: &mut TcpStream, key: &[u8], timeout: Duration) -> Result<(), AuthError> {
+fn challenge(stream: &mut TcpStream, key: &Key, timeout: Duration) -> Result<(), AuthError> {
     let deadline = Instant::now() + timeout;
     let nonce = fresh_nonce()?;
     frame::write_frame(stream, &nonce)?;
@@ -71,7 +69,7 @@ fn challenge(stream: &mut TcpStream, key: &[u8], timeout: Duration) -> Result<()
 
     // The expected tag is recomputed for *this* session's nonce, so an answer
     // recorded from another session is simply wrong here: that defeats replay.
-    let expected = compute_tag(key, &nonce);
+    let expected = compute_tag(key.as_bytes(), &nonce);
     if !constant_time_eq(&expected, &answer) {
         return Err(AuthError::Refused);
     }
@@ -106,43 +104,3 @@ impl Read for DeadlineReader<'_> {
     }
 }
 // ANCHOR_END: deadline_reader
-
-// ANCHOR: client
-/// Runs the client's side of the handshake: reads the nonce frame, answers with
-/// [`compute_tag`](crate::compute_tag)`(key, nonce)`, and waits for the verdict.
-///
-/// Returns `Ok(())` when the server replies [`ACCEPTED`](crate::ACCEPTED).
-///
-/// Errors:
-/// * [`AuthError::Refused`]: the server closed the connection (end-of-file or a
-///   reset) instead of replying;
-/// * [`AuthError::Protocol`]: a nonce that is not exactly 32 bytes, or a reply
-///   other than "OK";
-/// * [`AuthError::TimedOut`]: the stream's own read timeout (set by the caller)
-///   expired;
-/// * [`AuthError::Io`]: the connection failed, or closed before the nonce or in
-///   the middle of a frame.
-pub fn client_handshake(stream: &mut TcpStream, key: &[u8]) -> Result<(), AuthError> {
-    let nonce = frame::read_frame(stream, NONCE_LEN)?
-        .ok_or_else(|| AuthError::Io(ErrorKind::UnexpectedEof.into()))?;
-    if nonce.len() != NONCE_LEN {
-        return Err(AuthError::Protocol(format!(
-            "the nonce has {} bytes, expected {NONCE_LEN}",
-            nonce.len()
-        )));
-    }
-    frame::write_frame(stream, &compute_tag(key, &nonce))?;
-
-    match frame::read_frame(stream, ACCEPTED.len()) {
-        Ok(Some(reply)) if reply == ACCEPTED => Ok(()),
-        Ok(Some(reply)) => Err(AuthError::Protocol(format!(
-            "expected \"OK\", got {:?}",
-            String::from_utf8_lossy(&reply)
-        ))),
-        // A server that refuses just hangs up; that is its whole answer.
-        Ok(None) => Err(AuthError::Refused),
-        Err(err) if err.kind() == ErrorKind::ConnectionReset => Err(AuthError::Refused),
-        Err(err) => Err(err.into()),
-    }
-}
-// ANCHOR_END: client

@@ -1,5 +1,7 @@
-//! The building blocks, without a network: constant-time comparison, the HMAC
-//! tag (checked against the RFC 4231 test vectors), and fresh nonces.
+//! Step 2, the building blocks, without a network: fresh nonces, the HMAC tag
+//! (checked against the RFC 4231 test vectors) and constant-time comparison
+//! (lesson 02.5, 'The nonce must be fresh and unpredictable', 'Computing the
+//! answer: HMAC, not a plain hash' and 'Comparing the answer in constant time').
 
 use std::collections::HashSet;
 
@@ -134,6 +136,38 @@ fn fresh_nonces_are_random_and_never_repeat() {
         "no nonce should be all zeros (an array that was never filled)",
         nonces.iter().map(|n| hex(n)).collect::<Vec<_>>(),
         "fill the array with try_fill_bytes before returning it",
+    );
+}
+
+#[test]
+fn fresh_nonces_look_random() {
+    let nonces: Vec<[u8; NONCE_LEN]> = (0..64)
+        .map(|_| expect::ok("fresh_nonce()", fresh_nonce(), "read the bytes from OsRng"))
+        .collect();
+    // 64 random bytes take about 57 of the 256 values; a counter, a clock or a
+    // partly filled array leaves some positions (its high bytes, its tail) fixed.
+    for position in 0..NONCE_LEN {
+        let values: HashSet<u8> = nonces.iter().map(|nonce| nonce[position]).collect();
+        expect::that(
+            values.len() >= 24,
+            &format!("byte {position} of 64 fresh nonces takes many different values"),
+            format!(
+                "{} different values: {}",
+                values.len(),
+                hex(&nonces.iter().map(|n| n[position]).collect::<Vec<_>>())
+            ),
+            "every byte of a nonce must be unpredictable: fill the whole array from the \
+             operating system's generator, not from a counter, a clock or a seeded RNG",
+        );
+    }
+    // About half of all the bits are ones (16384 bits: 8192, give or take 64).
+    let ones: u32 = nonces.iter().flatten().map(|byte| byte.count_ones()).sum();
+    expect::that(
+        (7400..=8984).contains(&ones),
+        "about half of the 16384 bits of 64 fresh nonces are ones",
+        format!("{ones} ones"),
+        "random bytes have as many ones as zeros; text, small numbers or a pattern \
+         do not",
     );
 }
 
