@@ -99,8 +99,8 @@ pub fn invalid_name(why: NameError) -> String {
 pub fn check_name(name: &str) -> Result<(), NameError> {
     todo!(
         "check the name {name:?}: empty, too long (count chars, not bytes), \
-         char::is_control, char::is_whitespace, a leading '/' (lesson 05.9, 'The \
-         protocol')"
+         char::is_control, char::is_whitespace, a leading '/' \
+         (lesson 05.9, 'The protocol')"
     )
 }
 // ANCHOR_END: name

@@ -35,8 +35,8 @@ impl Announcer {
     /// server has stopped.
     pub fn announce(&self, text: &str) {
         todo!(
-            "queue an announcement of {} bytes and wake the loop (lesson 05.9, \
-             'Waking the loop')",
+            "queue an announcement of {} bytes and wake the loop \
+             (lesson 05.9, 'Waking the loop')",
             text.len()
         )
     }

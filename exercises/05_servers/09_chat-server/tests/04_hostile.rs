@@ -78,8 +78,8 @@ fn a_refused_client_still_gets_its_backlog_and_the_error() {
                         reset (RST), and the reset throws away everything not yet sent. \
                         Queue the error line, write the outbox out as the socket takes it, \
                         then shut down the writing side and keep reading (and discarding) \
-                        until bob closes or about 2 s pass (lesson 05.9, 'Leaving, \
-                        politely or not')";
+                        until bob closes or about 2 s pass \
+                        (lesson 05.9, 'Leaving, politely or not')";
             bob.expect("* carol joined", hint);
             for text in &texts {
                 bob.expect(&chat::said("alice", text), hint);

@@ -53,10 +53,10 @@ fn an_idle_room_uses_no_cpu() {
             "a room where nobody speaks sleeps in poll (uses almost no CPU)",
             format!("{} ms of CPU in 400 ms", used.as_millis()),
             "poll is level-triggered and an idle socket is always writable: ask for \
-             POLLOUT only while that client's outbox holds bytes (lesson 05.9, 'The \
-             loop'). Pass poll no timeout while nothing has a deadline, and while a \
-             connection lingers after its last line, sleep until that deadline, not \
-             zero",
+             POLLOUT only while that client's outbox holds bytes \
+             (lesson 05.9, 'The loop'). Pass poll no timeout while nothing has a \
+             deadline, and while a connection lingers after its last line, sleep \
+             until that deadline, not zero",
         );
     });
 }

@@ -51,8 +51,8 @@ fn lines_already_handled_do_not_stay_in_memory() {
             format!("{} KiB", peak / 1024),
             "drop the bytes of the lines already returned (once per read), or a \
              client's read buffer grows for as long as it is connected; and read one \
-             chunk per turn, not everything the socket holds (lesson 05.9, 'Per-client \
-             state')",
+             chunk per turn, not everything the socket holds \
+             (lesson 05.9, 'Per-client state')",
         );
     });
 }

@@ -192,9 +192,10 @@ impl Client {
     ///
     /// Why not just drop the socket? Closing a socket whose receive buffer
     /// still holds unread bytes (a client in the middle of a too-long line)
-    /// sends a reset, which can destroy our last line in the client's kernel
-    /// before the client reads it. So we keep reading, and throw away what
-    /// comes, until the client closes its side (a "lingering close").
+    /// sends a reset, and a reset throws away everything our kernel has not
+    /// sent yet: a client that is behind would never get the lines queued for
+    /// it, nor our last line. So we keep reading, and throw away what comes,
+    /// until the client closes its side (a "lingering close").
     pub fn start_closing(&mut self, last_line: Option<&str>, now: Instant, peer_done: bool) {
         if let Some(line) = last_line {
             // A client too far behind to take its last line loses it.
