@@ -26,9 +26,9 @@ use std::time::Duration;
 ///   partial reply as `Ok`.
 pub fn round_trip(addr: SocketAddr, payload: &[u8], timeout: Duration) -> io::Result<Vec<u8>> {
     todo!(
-        "connect to {addr}, write {} bytes on one thread and read to end-of-file on \
-         another, half-closing after the last byte (timeouts of {timeout:?}; lesson \
-         01.4, 'The client, and a deadlock that hides')",
+        "write round_trip(): connect to {addr}, write {} bytes on one thread and read to \
+         end-of-file on another, half-closing after the last byte (timeouts of \
+         {timeout:?}) (lesson 01.4, 'The client, and a deadlock that hides')",
         payload.len()
     )
 }

@@ -3,10 +3,14 @@
 //! Read the lesson first: `book/01_networks/04_tcp-echo.md` ("TCP: connections
 //! and byte streams"). Then run `cargo test` in this folder.
 //!
-//! * [`serve`] and [`handle_client`] (in `src/server.rs`): accept one client,
-//!   echo everything it sends until it half-closes, close, accept the next.
-//! * [`round_trip`] (in `src/client.rs`): connect, send a payload while reading
-//!   the reply, half-close, read until the server closes.
+//! Two steps, in the order of the test files:
+//!
+//! 1. [`serve`] and [`handle_client`] (in `src/server.rs`,
+//!    `tests/01_server.rs`): accept one client, echo everything it sends until
+//!    it half-closes, close, accept the next.
+//! 2. [`round_trip`] (in `src/client.rs`, `tests/02_client.rs`): connect, send
+//!    a payload while reading the reply, half-close, read until the server
+//!    closes.
 //!
 //! Try it by hand: `cargo run --bin tcp-echo-server`, then in another terminal
 //! `nc 127.0.0.1 7000` (type lines; Ctrl-D half-closes) or

@@ -20,8 +20,9 @@ use std::net::{TcpListener, TcpStream};
 pub fn serve(listener: TcpListener) -> io::Result<()> {
     let _ = listener;
     todo!(
-        "accept clients in a loop and serve each with handle_client, reporting (not \
-         returning) its errors (lesson 01.4, 'The iterative echo server')"
+        "write serve(): accept clients in a loop and serve each with handle_client, \
+         reporting (not returning) its errors \
+         (lesson 01.4, 'The iterative echo server')"
     )
 }
 
@@ -40,7 +41,8 @@ pub fn serve(listener: TcpListener) -> io::Result<()> {
 pub fn handle_client(stream: TcpStream) -> io::Result<u64> {
     let _ = stream;
     todo!(
-        "read into a buffer and write_all each piece back until read returns 0, \
-         then close (lesson 01.4, 'The iterative echo server')"
+        "write handle_client(): read into a buffer and write_all each piece back until \
+         read returns 0, then close \
+         (lesson 01.4, 'The iterative echo server')"
     )
 }

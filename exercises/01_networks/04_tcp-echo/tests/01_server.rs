@@ -1,5 +1,5 @@
-//! Tests for `serve` and `handle_client`, the iterative echo server. Run them
-//! with `cargo test` in this folder.
+//! Step 1: `serve` and `handle_client`, the iterative echo server. Run these
+//! tests alone with `cargo test --test 01_server`.
 //!
 //! Each test starts `serve` on its own loopback port in a thread and talks to
 //! it with plain `TcpStream`s.
@@ -124,12 +124,12 @@ impl Running {
         if quiet_since.elapsed() >= REPLY_WAIT {
             panic!(
                 "the server went silent for {} s while the test waited for {what}; it had \
-                 sent {} bytes ({:?}) and had not closed the connection\n  \
+                 sent {} bytes (\"{}\") and had not closed the connection\n  \
                  hint: echo each piece as soon as you read it, and close the connection \
                  once read returns 0",
                 REPLY_WAIT.as_secs(),
                 got.len(),
-                String::from_utf8_lossy(&got[..got.len().min(60)])
+                text(&got[..got.len().min(60)])
             );
         }
     }
@@ -166,8 +166,10 @@ fn half_close(stream: &TcpStream) {
     );
 }
 
+/// Bytes as text with everything but printable ASCII escaped (`\xff`), so that
+/// failure messages show `"hello"` rather than numbers, and show every byte.
 fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    bytes.escape_ascii().to_string()
 }
 
 /// 1 MiB whose bytes depend on their position, so a lost, doubled or moved
@@ -318,7 +320,7 @@ fn serves_a_second_client_only_after_the_first() {
                  echo what it sent"
             ),
             Ok(n) => panic!(
-                "client B got {:?} while A was still connected\n  hint: this exercise's \
+                "client B got \"{}\" while A was still connected\n  hint: this exercise's \
                  server is iterative: finish one client (until its read returns 0) before \
                  accepting the next; serving clients concurrently is part 05",
                 text(&buf[..n])

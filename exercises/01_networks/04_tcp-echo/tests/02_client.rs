@@ -1,4 +1,5 @@
-//! Tests for `round_trip`, the client. Run them with `cargo test` in this folder.
+//! Step 2: `round_trip`, the client. Run these tests alone with
+//! `cargo test --test 02_client`.
 //!
 //! The client is tested against small servers written here, so that these tests
 //! do not depend on your `serve`: one that answers only after end-of-file, one
@@ -18,8 +19,10 @@ use testkit::{deadline::DEFAULT, expect, within};
 
 const TIMEOUT: Duration = Duration::from_secs(2);
 
+/// Bytes as text with everything but printable ASCII escaped (`\xff`), so that
+/// failure messages show `"hello"` rather than numbers, and show every byte.
 fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    bytes.escape_ascii().to_string()
 }
 
 /// Runs `handle` on every connection to a fresh loopback listener, one at a
