@@ -239,8 +239,10 @@ mod tests {
     use crate::course::Meta;
 
     fn with_hints(hints: &[&str]) -> Exercise {
-        let mut meta = Meta::default();
-        meta.hints = hints.iter().map(|h| h.to_string()).collect();
+        let meta = Meta {
+            hints: hints.iter().map(|h| h.to_string()).collect(),
+            ..Meta::default()
+        };
         Exercise {
             name: "x".into(),
             part: "01_p".into(),

@@ -174,11 +174,13 @@ mod tests {
             tests: vec![test.into()],
             files: vec![],
         };
-        let mut meta = Meta::default();
-        meta.steps = vec![
-            step("the decoder", "01_decoder"),
-            step("the server", "02_server"),
-        ];
+        let meta = Meta {
+            steps: vec![
+                step("the decoder", "01_decoder"),
+                step("the server", "02_server"),
+            ],
+            ..Meta::default()
+        };
         Exercise {
             name: "line-codec".into(),
             part: "02_framing".into(),

@@ -106,7 +106,7 @@ fn verify_judges_stubs_solutions_and_metadata() {
     assert!(out.ok, "{}", show(&out));
     assert_eq!(
         out.last_line(),
-        "verify: 6 passed, 0 failed",
+        "verify: 7 passed, 0 failed",
         "{}",
         show(&out)
     );
@@ -146,7 +146,7 @@ fn verify_judges_stubs_solutions_and_metadata() {
         "{}",
         show(&out)
     );
-    assert_eq!(out.last_line(), "verify: 5 passed, 1 failed");
+    assert_eq!(out.last_line(), "verify: 6 passed, 1 failed");
 
     // ...and a listed test must pass on the stub.
     fs::write(&meta, format!("{original}no_such_test = \"a reason\"\n")).unwrap();
@@ -226,7 +226,7 @@ fn verify_judges_stubs_solutions_and_metadata() {
     // course layout, formatting, test kit, policy, book, links + adder, multiply
     assert_eq!(
         out.last_line(),
-        "verify: 8 passed, 3 failed",
+        "verify: 9 passed, 3 failed",
         "{}",
         show(&out)
     );
@@ -595,6 +595,151 @@ fn verify_never_reports_green_wrongly() {
     );
 }
 
+#[test]
+fn steps_are_proved_in_the_lessons_order() {
+    let course = fixture();
+    let root = course.path();
+    let dir = adder(root);
+    let solution = root.join("solutions/01_basics/01_adder");
+    // A second step: `twice`, in its own module and its own numbered test file.
+    let with_module = |lib: &str| lib.replacen("\n\n", "\n\npub mod twice;\n\n", 1);
+    let stub_lib = fs::read_to_string(dir.join("src/lib.rs")).unwrap();
+    fs::write(dir.join("src/lib.rs"), with_module(&stub_lib)).unwrap();
+    let solved_lib = fs::read_to_string(solution.join("src/lib.rs")).unwrap();
+    fs::write(solution.join("src/lib.rs"), with_module(&solved_lib)).unwrap();
+    fs::write(
+        dir.join("src/twice.rs"),
+        "/// Returns `2 * a`.\npub fn twice(_a: u32) -> u32 {\n    0\n}\n",
+    )
+    .unwrap();
+    fs::write(
+        solution.join("src/twice.rs"),
+        "/// Returns `2 * a`.\npub fn twice(a: u32) -> u32 {\n    2 * a\n}\n",
+    )
+    .unwrap();
+    let twice_test = dir.join("tests/02_twice.rs");
+    fs::write(
+        &twice_test,
+        "#[test]\nfn doubles() {\n    testkit::expect_eq(\"twice(2)\", adder::twice::twice(2), 4);\n}\n",
+    )
+    .unwrap();
+    let meta = dir.join("exercise.toml");
+    let two_steps = fs::read_to_string(&meta).unwrap().replace(
+        "[passes-on-stub]",
+        "[[steps]]\ntitle = \"twice\"\ntests = [\"02_twice\"]\nfiles = [\"src/twice.rs\"]\n\n\
+         [passes-on-stub]",
+    );
+    fs::write(&meta, &two_steps).unwrap();
+    let out = xtask(root, &["verify", "adder", "--test-timeout", "20"]);
+    assert!(out.ok, "{}", show(&out));
+    assert!(out.has("steps "), "the step check ran:\n{}", show(&out));
+
+    // A step-1 test that needs step 2's code: the order is broken.
+    let step_one = dir.join("tests/01_adder.rs");
+    let original = fs::read_to_string(&step_one).unwrap();
+    fs::write(
+        &step_one,
+        format!(
+            "{original}\n#[test]\nfn adds_doubles() {{\n    \
+             testkit::expect_eq(\"2+2\", adder::add(2, 2), adder::twice::twice(2));\n}}\n"
+        ),
+    )
+    .unwrap();
+    let out = xtask(root, &["verify", "adder", "--test-timeout", "20"]);
+    assert!(!out.ok, "{}", show(&out));
+    assert!(
+        out.has("with the files of steps 1–1 (src/lib.rs) laid over the stub, their tests do not all pass"),
+        "{}",
+        show(&out)
+    );
+    assert!(
+        out.has("failing after step 1: adds_doubles"),
+        "{}",
+        show(&out)
+    );
+    fs::write(&step_one, &original).unwrap();
+
+    // A step whose tests pass as soon as the step before is written.
+    fs::write(
+        &twice_test,
+        "#[test]\nfn doubles_zero() {\n    testkit::expect_eq(\"twice(0)\", adder::twice::twice(0), 0);\n}\n",
+    )
+    .unwrap();
+    let out = xtask(root, &["verify", "adder", "--test-timeout", "20"]);
+    assert!(!out.ok, "{}", show(&out));
+    assert!(
+        out.has("step 2 (\"twice\"): its tests (02_twice) already pass once steps 1–1 are written"),
+        "{}",
+        show(&out)
+    );
+    fs::remove_file(&twice_test).unwrap();
+
+    // Files and steps must agree: an unnumbered test file, a file no step writes.
+    fs::write(
+        dir.join("tests/twice.rs"),
+        "#[test]\nfn doubles() {\n    testkit::expect_eq(\"twice(2)\", adder::twice::twice(2), 4);\n}\n",
+    )
+    .unwrap();
+    fs::write(
+        &meta,
+        two_steps
+            .replace(", \"src/twice.rs\"", "")
+            .replace("files = [\"src/twice.rs\"]", "files = []"),
+    )
+    .unwrap();
+    let out = xtask(root, &["verify", "adder", "--test-timeout", "20"]);
+    assert!(!out.ok, "{}", show(&out));
+    for expected in [
+        "tests/twice.rs is not numbered",
+        "a step lists `02_twice`, but there is no tests/02_twice.rs",
+        "tests/twice.rs belongs to no step",
+        "solutions/01_basics/01_adder/src/twice.rs belongs to no step",
+    ] {
+        assert!(
+            out.has(expected),
+            "expected `{expected}` in:\n{}",
+            show(&out)
+        );
+    }
+}
+
+#[test]
+fn hints_come_one_level_at_a_time() {
+    let course = fixture();
+    let root = course.path();
+    let first = xtask(root, &["hint", "adder"]);
+    assert!(first.ok, "{}", show(&first));
+    assert!(first.has("Add the two numbers."));
+    assert!(!first.has("The second hint"), "{}", show(&first));
+    assert!(first.has("again for hint 2 of 2"), "{}", show(&first));
+    let second = xtask(root, &["hint", "adder"]);
+    assert!(
+        second.has("The second hint says a little more."),
+        "{}",
+        show(&second)
+    );
+    assert!(second.has("That was the last hint"), "{}", show(&second));
+    let again = xtask(root, &["hint", "adder", "--level", "1"]);
+    assert!(!again.has("The second hint"), "{}", show(&again));
+}
+
+#[test]
+fn status_remembers_unchanged_exercises() {
+    let course = fixture();
+    let root = course.path();
+    let first = xtask(root, &["status", "--test-timeout", "20"]);
+    assert!(first.ok, "{}", show(&first));
+    assert!(!first.has("remembered"), "{}", show(&first));
+    let second = xtask(root, &["status", "--test-timeout", "20"]);
+    assert!(second.has("verdict(s) remembered"), "{}", show(&second));
+    assert_eq!(first.last_line(), second.last_line());
+    // Solving an exercise changes its files, so its verdict is made again.
+    let solved = fs::read_to_string(root.join("solutions/01_basics/01_adder/src/lib.rs")).unwrap();
+    fs::write(adder(root).join("src/lib.rs"), solved).unwrap();
+    let third = xtask(root, &["status", "--test-timeout", "20"]);
+    assert!(third.has("✓ adder"), "{}", show(&third));
+}
+
 /// The adder's metadata without its `[passes-on-stub]` list.
-const ADDER_META_WITHOUT_LISTED_TESTS: &str = "hints = [\"Add.\"]\n\
+const ADDER_META_WITHOUT_LISTED_TESTS: &str = "hints = [\"Add.\", \"More.\"]\n\
     [[steps]]\ntitle = \"add\"\ntests = [\"01_adder\"]\nfiles = [\"src/lib.rs\"]\n";
