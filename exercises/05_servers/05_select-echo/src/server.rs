@@ -76,9 +76,12 @@ impl Server {
     ///   or more cannot be put in an `fd_set`: it is closed at once, with a
     ///   line on stderr that says why, and the server goes on.
     /// * When `accept` fails for lack of resources (`EMFILE`, `ENFILE`,
-    ///   `ENOBUFS`, `ENOMEM`), the server says so on stderr and stops watching
-    ///   the listener until a connection closes (the waiting clients stay in
-    ///   the backlog). `Interrupted` and `ConnectionAborted` are skipped.
+    ///   `ENOBUFS`, `ENOMEM`), the server says so on stderr and leaves the
+    ///   listener out of the read set for [`ACCEPT_PAUSE`](crate::ACCEPT_PAUSE)
+    ///   (the waiting clients stay in the backlog), then tries again: the
+    ///   timeout of `select` is the timer, so the retry comes even when no
+    ///   connection of this server closes. `Interrupted` and
+    ///   `ConnectionAborted` are skipped.
     /// * Errors: `select` failing (other than `EINTR`), or `accept` failing in
     ///   any other way. Returning drops every connection, which closes them.
     pub fn run(self) -> io::Result<()> {
@@ -87,8 +90,9 @@ impl Server {
             "the six steps: make the listener non-blocking; loop {{ build the fd sets \
              (waker, listener, each connection as it wants_read/wants_write); select; \
              stop if the waker is readable; accept every waiting client (refuse fds \
-             >= FD_SETSIZE); on_readable/on_writable the ready connections; drop the \
-             done and failed ones }} (lesson 05.5, 'An echo server on select')"
+             >= FD_SETSIZE; after EMFILE, leave the listener out for ACCEPT_PAUSE and \
+             give select a timeout); on_readable/on_writable the ready connections; \
+             drop the done and failed ones }} (lesson 05.5, 'An echo server on select')"
         )
     }
 }

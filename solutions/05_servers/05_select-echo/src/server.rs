@@ -5,11 +5,13 @@ use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::os::fd::{AsFd, AsRawFd};
 use std::os::unix::net::UnixStream;
 use std::sync::Arc;
+use std::time::Instant;
 
 use nix::errno::Errno;
 use nix::sys::select::{select, FdSet};
+use nix::sys::time::{TimeVal, TimeValLike};
 
-use crate::{Connection, FD_SETSIZE};
+use crate::{Connection, ACCEPT_PAUSE, FD_SETSIZE};
 
 /// An echo server that serves every client from one thread with `select`.
 ///
@@ -83,9 +85,12 @@ impl Server {
     ///   or more cannot be put in an `fd_set`: it is closed at once, with a
     ///   line on stderr that says why, and the server goes on.
     /// * When `accept` fails for lack of resources (`EMFILE`, `ENFILE`,
-    ///   `ENOBUFS`, `ENOMEM`), the server says so on stderr and stops watching
-    ///   the listener until a connection closes (the waiting clients stay in
-    ///   the backlog). `Interrupted` and `ConnectionAborted` are skipped.
+    ///   `ENOBUFS`, `ENOMEM`), the server says so on stderr and leaves the
+    ///   listener out of the read set for [`ACCEPT_PAUSE`](crate::ACCEPT_PAUSE)
+    ///   (the waiting clients stay in the backlog), then tries again: the
+    ///   timeout of `select` is the timer, so the retry comes even when no
+    ///   connection of this server closes. `Interrupted` and
+    ///   `ConnectionAborted` are skipped.
     /// * Errors: `select` failing (other than `EINTR`), or `accept` failing in
     ///   any other way. Returning drops every connection, which closes them.
     // ANCHOR: run
@@ -94,28 +99,33 @@ impl Server {
         // ends with WouldBlock instead of waiting for one more client.
         self.listener.set_nonblocking(true)?;
         let mut connections: Vec<Connection> = Vec::new();
-        let mut accepting = true;
+        // Set after accept ran out of descriptors: until then, the listener
+        // stays out of the read set.
+        let mut accept_paused_until: Option<Instant> = None;
         loop {
+            accept_paused_until = accept_paused_until.filter(|&until| until > Instant::now());
             // Steps 2 and 3: say what to watch, and wait until something is ready.
-            let ready = wait(&self.listener, accepting, &self.wake_rx, &connections)?;
+            let ready = wait(
+                &self.listener,
+                accept_paused_until,
+                &self.wake_rx,
+                &connections,
+            )?;
             if ready.stop {
                 return Ok(());
             }
             // Step 4: the listener is readable: accept every waiting client.
             // New connections go to the end, after those `ready` describes.
-            if ready.accept {
-                accepting = accept_all(&self.listener, &mut connections)?;
+            if ready.accept && !accept_all(&self.listener, &mut connections)? {
+                accept_paused_until = Some(Instant::now() + ACCEPT_PAUSE);
             }
             // Steps 5 and 6: read what is readable, flush what is writable, and
             // drop the connections that are finished or failed.
-            let before = connections.len();
             let mut events = ready.connections.into_iter();
             connections.retain_mut(|connection| match events.next() {
                 Some(events) => serve(connection, events),
                 None => true, // accepted this turn: select has not seen it yet
             });
-            // A closed connection gave back a descriptor: try accepting again.
-            accepting |= connections.len() < before;
         }
     }
     // ANCHOR_END: run
@@ -154,10 +164,12 @@ struct Events {
 // ANCHOR_END: ready
 
 // ANCHOR: wait
-/// Builds the fd sets, waits in `select`, and reads the answer back.
+/// Builds the fd sets, waits in `select`, and reads the answer back. While
+/// accepting is paused, the listener is left out and `select` wakes up when
+/// the pause ends, whatever else happens.
 fn wait(
     listener: &TcpListener,
-    accepting: bool,
+    accept_paused_until: Option<Instant>,
     wake_rx: &UnixStream,
     connections: &[Connection],
 ) -> io::Result<Ready> {
@@ -167,6 +179,7 @@ fn wait(
     let mut writable = FdSet::new();
     let mut highest = wake_rx.as_raw_fd();
     readable.insert(wake_rx.as_fd());
+    let accepting = accept_paused_until.is_none();
     if accepting {
         readable.insert(listener.as_fd());
         highest = highest.max(listener.as_raw_fd());
@@ -181,10 +194,22 @@ fn wait(
         }
         highest = highest.max(fd.as_raw_fd());
     }
+    // No timeout (None) means: wait as long as it takes. A pause gives one:
+    // select's timeout is the loop's only timer.
+    let mut timeout = accept_paused_until.map(|until| {
+        let left = until.saturating_duration_since(Instant::now());
+        TimeVal::microseconds(i64::try_from(left.as_micros()).unwrap_or(i64::MAX))
+    });
     // nfds is the highest descriptor plus one: the kernel looks at bits
-    // 0..nfds of each set. No exception set (that is for TCP urgent data, not
-    // for errors), and no timeout: wait as long as it takes.
-    match select(highest + 1, &mut readable, &mut writable, None, None) {
+    // 0..nfds of each set. No exception set: that is for TCP urgent data, not
+    // for errors.
+    match select(
+        highest + 1,
+        &mut readable,
+        &mut writable,
+        None,
+        timeout.as_mut(),
+    ) {
         Ok(_) => {}
         // A signal interrupted the wait; the sets hold no answer. Go round.
         Err(Errno::EINTR) => return Ok(Ready::default()),
@@ -208,9 +233,10 @@ fn wait(
 // ANCHOR_END: wait
 
 // ANCHOR: accept_all
-/// Accepts every waiting client. Returns whether to keep watching the
-/// listener: not after running out of descriptors, or `select` would report it
-/// readable again at once, for ever.
+/// Accepts every waiting client. Returns false after running out of
+/// descriptors or memory: then the listener must be left alone for a while, or
+/// `select` would report it readable again at once, for ever (the clients wait
+/// in the backlog), and the loop would spin.
 fn accept_all(listener: &TcpListener, connections: &mut Vec<Connection>) -> io::Result<bool> {
     loop {
         match listener.accept() {
@@ -218,7 +244,7 @@ fn accept_all(listener: &TcpListener, connections: &mut Vec<Connection>) -> io::
             Err(e) if e.kind() == ErrorKind::WouldBlock => return Ok(true),
             Err(e) if is_about_one_attempt(&e) => {}
             Err(e) if is_out_of_resources(&e) => {
-                eprintln!("select-echo: accept: {e}; not accepting until a connection closes");
+                eprintln!("select-echo: accept: {e}; not accepting for a moment");
                 return Ok(false);
             }
             Err(e) => return Err(e),

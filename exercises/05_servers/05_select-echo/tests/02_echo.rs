@@ -1,4 +1,5 @@
-//! Tests for the select echo server. Run them with `cargo test` in this folder.
+//! Step 2: the event loop (`src/server.rs`), over the wire. Run with
+//! `cargo test --test 02_echo` (step 1's `Connection` must pass first).
 //!
 //! Each test binds a `Server` on a free loopback port, runs it on a thread,
 //! talks to it with plain sockets (mostly the shared checks of
@@ -6,15 +7,15 @@
 
 mod common;
 
-use std::io::{ErrorKind, Read};
+use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::thread;
 use std::time::Duration;
 
-use common::{echo_concurrently, start};
-use select_echo::{Server, READ_CHUNK};
+use common::{echo_concurrently, read_exactly, start};
+use select_echo::{Server, MAX_PENDING, READ_CHUNK};
 use testkit::echo::{first_difference, pattern};
-use testkit::net::{connect, connect_with_small_receive_buffer};
+use testkit::net::{connect, connect_with_small_receive_buffer, is_timeout, IO_TIMEOUT};
 use testkit::{deadline::DEFAULT, echo, expect, within};
 
 /// Clients connected at once in the concurrency test. Each costs two file
@@ -136,6 +137,129 @@ fn a_slow_reader_stalls_no_one() {
     });
 }
 
+/// What the kernel buffers of one connection can hold at most: a send and a
+/// receive buffer at each end, grown as far as TCP autotuning may (the third
+/// numbers of `net.ipv4.tcp_wmem` and `tcp_rmem`; 8 MiB each where unknown).
+fn kernel_buffers_of_one_connection() -> usize {
+    let max = |name: &str| -> usize {
+        std::fs::read_to_string(format!("/proc/sys/net/ipv4/{name}"))
+            .ok()
+            .and_then(|text| text.split_whitespace().nth(2)?.parse().ok())
+            .unwrap_or(8 << 20)
+    };
+    2 * (max("tcp_wmem") + max("tcp_rmem"))
+}
+
+/// A client that sends until every buffer on the way is full, and reads
+/// nothing: a server whose sockets block would then be stuck in `write` to it,
+/// and nobody else would be served.
+#[test]
+fn a_client_that_never_reads_stalls_no_one() {
+    within(DEFAULT, "a client beside one that never reads", || {
+        let server = start();
+        server.check(
+            "make every accepted stream non-blocking (Linux does not pass O_NONBLOCK on \
+             from the listener): one write to a client that reads nothing would \
+             otherwise block the whole loop",
+            |addr| {
+                let mut hog = connect_with_small_receive_buffer(addr);
+                fill_until_stalled(&mut hog);
+                let mut other = connect(addr);
+                echo::round_trip(
+                    &mut other,
+                    b"served beside a client that never reads?\n",
+                    "a client beside one that never reads",
+                );
+            },
+        );
+        server.stop();
+    });
+}
+
+/// Writes to `stream` until a write makes no progress for 200 ms: every buffer
+/// between here and the server is full, and the server takes no more. Waiting
+/// is the observation here. Gives up (quietly) after 64 MiB.
+fn fill_until_stalled(stream: &mut TcpStream) {
+    stream
+        .set_write_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
+    let chunk = pattern(64 << 10);
+    for _ in 0..1024 {
+        match stream.write(&chunk) {
+            Ok(_) => {}
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(_) => break, // the timeout: stalled
+        }
+    }
+}
+
+/// Backpressure: a client that sends and never reads must end up waiting for
+/// the server, not fill the server's memory. Once it reads, everything it sent
+/// comes back.
+#[test]
+fn a_client_that_does_not_read_is_made_to_wait() {
+    within(
+        Duration::from_secs(15),
+        "a client that writes without reading, then reads",
+        || {
+            let server = start();
+            server.check(
+                "put a connection in the read set only while its outbox holds less than \
+                 MAX_PENDING bytes: the rest then waits in the kernel, and TCP makes the \
+                 client wait",
+                |addr| {
+                    let bound = kernel_buffers_of_one_connection() + MAX_PENDING + (4 << 20);
+                    let mut client = connect(addr);
+                    // Waiting is the observation: a write that makes no progress
+                    // for this long means the server has stopped reading.
+                    client
+                        .set_write_timeout(Some(Duration::from_millis(300)))
+                        .unwrap();
+                    let chunk = pattern(64 << 10);
+                    let mut sent = 0usize;
+                    while sent <= bound {
+                        match client.write(&chunk[sent % chunk.len()..]) {
+                            Ok(n) => sent += n,
+                            Err(e) if is_timeout(&e) => break,
+                            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                            Err(e) => panic!("writing failed after {sent} bytes: {e}"),
+                        }
+                    }
+                    expect::that(
+                        sent <= bound,
+                        &format!(
+                            "a client that reads nothing is made to wait before it has \
+                             sent {bound} bytes (what the kernel buffers can hold, plus \
+                             MAX_PENDING, plus slack)"
+                        ),
+                        format!("{sent} bytes sent, and the server still reads"),
+                        "without a cap, one client that never reads makes the server \
+                         store everything it sends",
+                    );
+                    client.set_write_timeout(Some(IO_TIMEOUT)).unwrap();
+                    client.shutdown(Shutdown::Write).unwrap();
+                    let want: Vec<u8> = chunk.iter().copied().cycle().take(sent).collect();
+                    let echo = read_exactly(&mut client, sent, "the echo of a paused client");
+                    expect::that(
+                        echo == want,
+                        "every byte the paused client sent comes back, in order",
+                        first_difference(&echo, &want),
+                        "pausing loses nothing: the bytes wait in the socket",
+                    );
+                    let end = client.read(&mut [0u8; 1]);
+                    expect::that(
+                        matches!(end, Ok(0)),
+                        "after the last byte of the echo, end-of-file",
+                        end.map_err(|e| e.kind()),
+                        "once the client half-closed and the outbox is empty, close",
+                    );
+                },
+            );
+            server.stop();
+        },
+    );
+}
+
 #[test]
 fn a_half_closed_client_gets_its_whole_echo_then_end_of_file() {
     within(DEFAULT, "the echo to a client that half-closed", || {
@@ -150,7 +274,7 @@ fn a_half_closed_client_gets_its_whole_echo_then_end_of_file() {
                     let mut client = client.try_clone().unwrap();
                     let payload = payload.clone();
                     thread::spawn(move || {
-                        std::io::Write::write_all(&mut client, &payload)?;
+                        client.write_all(&payload)?;
                         client.shutdown(Shutdown::Write)
                     })
                 };

@@ -1,5 +1,5 @@
 //! A process that already has `FD_SETSIZE` descriptors open cannot run a select
-//! server at all. Run with `cargo test`.
+//! server at all. Run with `cargo test --test 04_bind_above_fd_setsize`.
 //!
 //! This file is a test binary of its own: it fills this process's descriptor
 //! table on purpose, which would disturb any other test running beside it.

@@ -1,4 +1,5 @@
-//! select cannot watch a file descriptor of 1024 or more. Run with `cargo test`.
+//! select cannot watch a file descriptor of 1024 or more. Run with
+//! `cargo test --test 03_fd_setsize`.
 //!
 //! This file is a test binary of its own: it fills this process's descriptor
 //! table on purpose, which would disturb any other test running beside it.
