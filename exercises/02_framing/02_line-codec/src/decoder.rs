@@ -1,13 +1,18 @@
 //! An incremental line decoder: feed it bytes, take complete lines out.
 //!
 //! The decoder does no I/O. The server reads from a socket and hands the bytes
-//! over; the tests hand over the same bytes cut in every awkward way.
+//! over; the tests hand over the same bytes cut in every awkward way. Keeping the
+//! framing logic away from the socket is what makes it testable, and what lets
+//! the same decoder serve a blocking server today and an async one in part 07.
 
 use crate::LineError;
 
 /// Cuts a byte stream into lines ended by `\n` or `\r\n`.
 ///
-/// The decoder keeps the bytes it has been fed until a line ending arrives.
+/// The decoder keeps the bytes it has been fed until a line ending arrives, and
+/// no longer: once a line has been returned its bytes are dropped, so a decoder
+/// holds at most one unfinished line and the chunk last fed, however long the
+/// connection lasts.
 /// Call [`feed`](Self::feed) with every chunk read from the peer, then call
 /// [`next_line`](Self::next_line) until it returns `Ok(None)`; at end of stream
 /// call [`finish`](Self::finish).
@@ -17,8 +22,9 @@ pub struct LineDecoder {
     buf: Vec<u8>,
     /// The longest line accepted, in bytes, line ending not counted.
     max_len: usize,
-    // Add what else you need: how far the buffer has been searched, how many
-    // lines were returned (errors name the line), the error once one happened.
+    // Add what else you need: where the unread part of the buffer begins, how
+    // far it has been searched, how many lines were returned (errors name the
+    // line), the error once one happened.
 }
 
 impl LineDecoder {
@@ -39,7 +45,8 @@ impl LineDecoder {
     pub fn feed(&mut self, bytes: &[u8]) {
         todo!(
             "append the new chunk (length {}) to the buffer, unless an error already \
-             happened (lesson 02.2, 'The decoder')",
+             happened; drop the lines already returned first \
+             (lesson 02.2, 'A decoder that does no I/O')",
             bytes.len()
         )
     }
@@ -64,9 +71,10 @@ impl LineDecoder {
     /// After an error, every later call returns the same error.
     pub fn next_line(&mut self) -> Result<Option<String>, LineError> {
         todo!(
-            "find the first b'\\n' in the buffer and return the line before it; \
-             a line over {} bytes is an error even before its b'\\n' arrives \
-             (lesson 02.2, 'The decoder')",
+            "find the first b'\\n' in the buffer and return the line before it \
+             (lesson 02.2, 'Taking a line out'); a line over {} bytes is an error \
+             even before its b'\\n' arrives \
+             (lesson 02.2, 'The limit, and when to check it')",
             self.max_len
         )
     }

@@ -10,7 +10,10 @@ use crate::LineError;
 // ANCHOR: struct
 /// Cuts a byte stream into lines ended by `\n` or `\r\n`.
 ///
-/// The decoder keeps the bytes it has been fed until a line ending arrives.
+/// The decoder keeps the bytes it has been fed until a line ending arrives, and
+/// no longer: once a line has been returned its bytes are dropped, so a decoder
+/// holds at most one unfinished line and the chunk last fed, however long the
+/// connection lasts.
 /// Call [`feed`](Self::feed) with every chunk read from the peer, then call
 /// [`next_line`](Self::next_line) until it returns `Ok(None)`; at end of stream
 /// call [`finish`](Self::finish).

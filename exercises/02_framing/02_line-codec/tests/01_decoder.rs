@@ -3,7 +3,8 @@
 
 use line_codec::{LineDecoder, LineError};
 use testkit::chaos::Chunking;
-use testkit::expect;
+use testkit::deadline::DEFAULT;
+use testkit::expect::{self, escaped};
 
 /// What decoding a whole stream gave: the lines, then how it ended.
 #[derive(Debug, PartialEq)]
@@ -48,8 +49,8 @@ fn check(input: &[u8], max_len: usize, lines: &[&str], end: Result<(), LineError
         let got = decode(input, chunking, max_len);
         expect::eq(
             &format!(
-                "decoding {:?} fed in {chunking} (max_len {max_len})",
-                String::from_utf8_lossy(input)
+                "decoding {} fed in {chunking} (max_len {max_len})",
+                escaped(input)
             ),
             &got,
             &want,
@@ -165,6 +166,23 @@ fn accepts_a_line_of_exactly_max_len() {
         "max_len counts the bytes before the line ending; the b\"\\r\\n\" or b\"\\n\" is \
          not counted. In 1-byte chunks the buffer holds b\"12345678\\r\" before the \
          b'\\n' arrives: that last b'\\r' may be half of the ending, so it must not count yet",
+    );
+}
+
+#[test]
+fn a_burst_of_short_lines_is_not_one_long_line() {
+    // 30 lines of 3 bytes and the start of a 31st: 125 bytes, max_len 8. Fed
+    // all at once, the buffer holds far more than 8 bytes, and every line is short.
+    let mut input = b"abc\n".repeat(30);
+    input.extend_from_slice(b"12345");
+    check(
+        &input,
+        8,
+        &["abc"; 30],
+        Err(LineError::Truncated { line: 31, len: 5 }),
+        "max_len limits one line, not the buffer: one read may bring many short \
+         lines at once. Measure only the unfinished line, from where the last \
+         returned line ended (lesson 02.2, 'The limit, and when to check it')",
     );
 }
 
@@ -352,30 +370,36 @@ fn errors_are_final() {
 
 #[test]
 fn scans_each_byte_once_when_fed_one_byte_at_a_time() {
-    // 256 KiB fed byte by byte: linear work is instant; searching the whole
-    // buffer again after every byte is about 30 billion steps.
-    let outcome = testkit::within(
-        testkit::deadline::DEFAULT,
-        "decoding a 256 KiB line fed one byte at a time",
+    // 2 MiB fed byte by byte. Linear work takes a fraction of a second, even
+    // in a debug build. Searching the unfinished line again after every byte is
+    // 2 million million byte comparisons: minutes one byte at a time, and still
+    // over a minute at the speed of a SIMD `memchr`.
+    const LEN: usize = 2 << 20;
+    let outcome = testkit::within_hint(
+        DEFAULT,
+        "decoding a 2 MiB line fed one byte at a time",
+        "next_line must not search the whole unfinished line again after each \
+         feed (nor feed copy the whole buffer): with one byte per feed that is \
+         quadratic work. Remember how far the buffer has been searched for b'\\n' \
+         and go on from there (lesson 02.2, 'A decoder that does no I/O')",
         || {
-            let mut decoder = LineDecoder::new(1 << 20);
-            for _ in 0..256 * 1024 {
+            let mut decoder = LineDecoder::new(LEN);
+            for _ in 0..LEN {
                 decoder.feed(b"y");
-                if !matches!(decoder.next_line(), Ok(None)) {
+                if decoder.next_line() != Ok(None) {
                     return Err("next_line returned something before the b'\\n'");
                 }
             }
             decoder.feed(b"\n");
             match decoder.next_line() {
-                Ok(Some(line)) if line.len() == 256 * 1024 => Ok(()),
-                _ => Err("the 256 KiB line did not come back whole"),
+                Ok(Some(line)) if line.len() == LEN => Ok(()),
+                _ => Err("the 2 MiB line did not come back whole"),
             }
         },
     );
     expect::ok(
-        "decoding a 256 KiB line fed one byte at a time",
+        "decoding a 2 MiB line fed one byte at a time",
         outcome,
-        "remember how far the buffer has already been searched for b'\\n' and \
-         continue from there",
+        "every byte fed must come back in the line, once",
     );
 }

@@ -7,9 +7,10 @@ use std::time::Duration;
 use line_codec::{handle_client, serve};
 use testkit::chaos::{self, Chunking};
 use testkit::deadline::DEFAULT;
+use testkit::expect::{self, escaped};
 use testkit::net::{self, LineClient};
 use testkit::transcript::Transcript;
-use testkit::{expect, within};
+use testkit::within;
 
 /// The line limit of the servers in these tests.
 const MAX: usize = 64;
@@ -52,10 +53,10 @@ impl RawClient {
         match self.reader.read_until(b'\n', &mut line) {
             Ok(_) => line,
             Err(e) if net::is_timeout(&e) => panic!(
-                "no reply within {} s (got {:?} so far)\n  hint: does the server answer \
+                "no reply within {} s (got {} so far)\n  hint: does the server answer \
                  each line as soon as it is complete, ending the reply with '\\n'?",
                 net::IO_TIMEOUT.as_secs(),
-                String::from_utf8_lossy(&line)
+                escaped(&line)
             ),
             // A reset after the server's last reply counts as "closed" here.
             Err(e) if e.kind() == ErrorKind::ConnectionReset && line.is_empty() => line,
@@ -97,10 +98,10 @@ fn echoes_lines_sent_in_awkward_chunks() {
             }
             stream.shutdown(Shutdown::Write).unwrap();
             let replies = net::read_to_end(&mut stream, "the echoes");
-            expect::eq(
+            expect::bytes_eq(
                 &format!("all replies, lines sent in {chunking}"),
-                String::from_utf8_lossy(&replies).as_ref(),
-                want,
+                &replies,
+                want.as_bytes(),
                 "one read is not one line: feed every chunk to the decoder and answer \
                  each line it completes; replies end with \"\\n\" even when the line \
                  ended with \"\\r\\n\"",
@@ -117,23 +118,23 @@ fn rejects_an_overlong_line_without_waiting_for_its_newline() {
         client.send(b"ok\n");
         client.send(&[b'x'; 3 * MAX]);
         // No newline, and the connection stays open: the peer is hostile.
-        expect::eq(
+        expect::bytes_eq(
             "the reply to \"ok\"",
-            client.recv().as_slice(),
-            b"echo: ok\n".as_slice(),
+            &client.recv(),
+            b"echo: ok\n",
             "lines before the bad one are answered as usual",
         );
-        expect::eq(
+        expect::bytes_eq(
             "the reply to 192 bytes without a newline (limit 64)",
-            String::from_utf8_lossy(&client.recv()).as_ref(),
-            "error: line 2 is longer than 64 bytes\n",
+            &client.recv(),
+            b"error: line 2 is longer than 64 bytes\n",
             "call next_line after every feed: it reports TooLong as soon as the \
              buffer holds too much, and the server answers \"error: <error>\\n\"",
         );
-        expect::eq(
+        expect::bytes_eq(
             "what the server sends after the error",
-            String::from_utf8_lossy(&client.recv()).as_ref(),
-            "",
+            &client.recv(),
+            b"",
             "after an error reply the server closes the connection",
         );
     });
@@ -148,24 +149,24 @@ fn rejects_invalid_utf8_and_closes() {
         move || {
             let mut client = RawClient::connect(addr);
             client.send(b"fine\n\xff\xfe\nnever answered\n");
-            expect::eq(
+            expect::bytes_eq(
                 "the reply to \"fine\"",
-                client.recv().as_slice(),
-                b"echo: fine\n".as_slice(),
+                &client.recv(),
+                b"echo: fine\n",
                 "lines before the bad one are answered as usual",
             );
-            expect::eq(
+            expect::bytes_eq(
                 "the reply to the bytes ff fe",
-                String::from_utf8_lossy(&client.recv()).as_ref(),
-                "error: line 2 is not valid UTF-8 (bad byte at offset 0)\n",
+                &client.recv(),
+                b"error: line 2 is not valid UTF-8 (bad byte at offset 0)\n",
                 "answer a LineError with \"error: {err}\\n\" (its Display text)",
             );
-            expect::eq(
+            expect::bytes_eq(
                 "what the server sends after the error",
-                String::from_utf8_lossy(&client.recv()).as_ref(),
-                "",
-                "after an error reply the server closes the connection; later lines \
-             are not answered",
+                &client.recv(),
+                b"",
+                "after an error reply the server closes the connection; later \
+                 lines are not answered",
             );
         },
     );
@@ -179,10 +180,10 @@ fn reports_a_line_cut_off_by_the_client_closing() {
         client.send(b"done\nunfinished");
         client.writer.shutdown(Shutdown::Write).unwrap();
         let replies = [client.recv(), client.recv(), client.recv()].concat();
-        expect::eq(
+        expect::bytes_eq(
             "the replies when the client stops sending in the middle of a line",
-            String::from_utf8_lossy(&replies).as_ref(),
-            "echo: done\nerror: line 2 ended without a newline after 10 bytes\n",
+            &replies,
+            b"echo: done\nerror: line 2 ended without a newline after 10 bytes\n",
             "at end of stream (read returns 0) ask the decoder's finish() whether a \
              line was left unfinished, answer its error, then close",
         );
