@@ -36,7 +36,8 @@ use crate::ClientOptions;
 /// * Any error from the OS is returned (`ConnectionRefused`, ...).
 pub fn configured_client(addr: SocketAddr, options: &ClientOptions) -> io::Result<TcpStream> {
     todo!(
-        "create a socket2::Socket, apply {options:?}, connect to {addr} and turn it \
-         into a TcpStream (lesson 01.5, 'A configured client')"
+        "write configured_client(): refuse the values the OS would misread, create a \
+         socket2::Socket, apply {options:?}, connect to {addr} and turn it into a \
+         TcpStream (lesson 01.5, 'A configured client')"
     )
 }

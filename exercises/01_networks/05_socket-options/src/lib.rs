@@ -4,12 +4,15 @@
 //! Read the lesson first: `book/01_networks/05_socket-options.md` ("Socket
 //! options"). Then run `cargo test` in this folder.
 //!
-//! * [`reusable_listener`] (in `src/listener.rs`): socket, `SO_REUSEADDR`,
-//!   bind, listen with a backlog of [`BACKLOG`].
-//! * [`configured_client`] (in `src/client.rs`): a TCP client socket with the
-//!   [`ClientOptions`] applied before it connects.
-//! * [`ClientOptions`] and [`Keepalive`] (in `src/options.rs`, already written)
-//!   say what can be asked for.
+//! Two steps, in the order of the test files:
+//!
+//! 1. [`reusable_listener`] (in `src/listener.rs`, `tests/01_listener.rs`):
+//!    socket, `SO_REUSEADDR`, bind, listen with a backlog of [`BACKLOG`].
+//! 2. [`configured_client`] (in `src/client.rs`, `tests/02_client.rs`): a TCP
+//!    client socket with the [`ClientOptions`] applied before it connects.
+//!
+//! [`ClientOptions`] and [`Keepalive`] (in `src/options.rs`, already written)
+//! say what can be asked for.
 //!
 //! `cargo run --bin show-options` prints what your OS does with each option.
 

@@ -23,8 +23,8 @@ use std::net::{SocketAddr, TcpListener};
 ///   `PermissionDenied` for ports below 1024, ...).
 pub fn reusable_listener(addr: SocketAddr) -> io::Result<TcpListener> {
     todo!(
-        "create a socket2::Socket, set SO_REUSEADDR, bind {addr}, listen(BACKLOG) and \
-         turn it into a TcpListener (lesson 01.5, 'SO_REUSEADDR: restarting on the \
-         same port')"
+        "write reusable_listener(): create a socket2::Socket, set SO_REUSEADDR, bind \
+         {addr}, listen(BACKLOG) and turn it into a TcpListener \
+         (lesson 01.5, 'SO_REUSEADDR: restarting on the same port')"
     )
 }

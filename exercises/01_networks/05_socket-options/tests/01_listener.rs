@@ -1,7 +1,8 @@
-//! Tests for `reusable_listener`. Run them with `cargo test` in this folder.
+//! Step 1: `reusable_listener`. Run these tests alone with
+//! `cargo test --test 01_listener`.
 
 use std::io::{ErrorKind, Read};
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
 use std::time::Duration;
 
 use socket_options::{reusable_listener, BACKLOG};
@@ -46,6 +47,42 @@ fn listens_on_the_address_with_so_reuseaddr() {
             "the listener should be listening: call listen(BACKLOG) after bind",
         );
     });
+}
+
+#[test]
+fn listens_on_ipv6_loopback_too() {
+    within(
+        DEFAULT,
+        "a connection to a reusable listener on [::1]",
+        || {
+            // A machine without IPv6 cannot run this test; it has nothing to show there.
+            if TcpListener::bind((Ipv6Addr::LOCALHOST, 0)).is_err() {
+                eprintln!("skipped: this machine has no IPv6 loopback (::1)");
+                return;
+            }
+            let listener = expect::ok(
+                "reusable_listener([::1]:0)",
+                reusable_listener(SocketAddr::from((Ipv6Addr::LOCALHOST, 0))),
+                "create the socket in the address family of the address you were given \
+                 (socket2's Domain::for_address): an IPv4 socket cannot bind an IPv6 \
+                 address",
+            );
+            let addr = listener.local_addr().unwrap();
+            expect::that(
+                addr.ip() == Ipv6Addr::LOCALHOST && addr.port() != 0,
+                "the listener should be bound to [::1] on the port the OS chose",
+                addr,
+                "create the socket in the address family of the address you were given \
+             (socket2's Domain::for_address), not always IPv4",
+            );
+            let _client = testkit::net::connect(addr);
+            expect::ok(
+                "accepting the test's connection over IPv6",
+                listener.accept(),
+                "the listener should be listening: call listen(BACKLOG) after bind",
+            );
+        },
+    );
 }
 
 /// A server runs, serves a client, and closes that connection first, so its
@@ -138,7 +175,7 @@ fn the_backlog_holds_clients_nobody_has_accepted_yet() {
             let addr = listener.local_addr().unwrap();
             // Nobody calls accept: the kernel completes each handshake and queues
             // the connection. A full queue drops the next SYN, and that client's
-            // connect waits (retrying after 1 s, 3 s, ...).
+            // connect waits while its SYN is sent again after 1 s, 2 s, 4 s, ...
             let clients = (BACKLOG / 2) as usize;
             let mut connected = Vec::with_capacity(clients);
             for n in 1..=clients {
