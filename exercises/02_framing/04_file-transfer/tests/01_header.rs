@@ -1,6 +1,7 @@
-//! Step 1, the header: `encode_header` writes `[u32 big-endian len][JSON]`,
-//! `read_header` reads exactly one back (lesson 02.4, 'The wire format' and
-//! 'Reading the header').
+//! Step 1, the header: `encode_header` writes `[u32 big-endian len][JSON]`, and
+//! `read_header` reads exactly one back.
+//!
+//! The lesson: (lesson 02.4, 'The wire format') and (lesson 02.4, 'Reading the header').
 
 mod common;
 

@@ -1,5 +1,7 @@
 //! Step 2, `copy_exact`: exactly n bytes from a reader to a writer, in bounded
-//! chunks, never one byte more (lesson 02.4, 'Copying exactly n bytes').
+//! chunks, never one byte more.
+//!
+//! The lesson: (lesson 02.4, 'Copying exactly n bytes').
 
 mod common;
 

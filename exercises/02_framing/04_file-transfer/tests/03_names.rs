@@ -1,5 +1,7 @@
 //! Step 3, `FileName::new`: a name from the network is checked before it becomes
-//! a path (lesson 02.4, 'A name is not a path').
+//! a path.
+//!
+//! The lesson: (lesson 02.4, 'A name is not a path').
 
 use std::path::Path;
 

@@ -1,6 +1,7 @@
 //! Step 4, sending: `send` writes a header and exactly `size` body bytes;
-//! `send_file` hashes a file, then sends it under its own name (lesson 02.4,
-//! 'Sending: why the file is read twice').
+//! `send_file` hashes a file, then sends it under its own name.
+//!
+//! The lesson: (lesson 02.4, 'Sending: why the file is read twice').
 
 mod common;
 

@@ -1,5 +1,7 @@
 //! Step 5, receiving: whole transfers from sender to receiver, good and hostile,
-//! in memory (lesson 02.4, 'Receiving: a temporary file and one rename').
+//! in memory.
+//!
+//! The lesson: (lesson 02.4, 'Receiving: a temporary file and one rename').
 
 mod common;
 

@@ -1,5 +1,7 @@
 //! Step 1, the key: `Key::new` refuses an empty or short key, so no server can
-//! ever run the handshake with one (lesson 02.5, 'Where the key comes from').
+//! ever run the handshake with one.
+//!
+//! The lesson: (lesson 02.5, 'Where the key comes from').
 
 use auth_handshake::{Key, KeyError, MIN_KEY_LEN};
 use testkit::expect;

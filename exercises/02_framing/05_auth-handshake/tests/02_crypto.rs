@@ -1,7 +1,9 @@
 //! Step 2, the building blocks, without a network: fresh nonces, the HMAC tag
-//! (checked against the RFC 4231 test vectors) and constant-time comparison
-//! (lesson 02.5, 'The nonce must be fresh and unpredictable', 'Computing the
-//! answer: HMAC, not a plain hash' and 'Comparing the answer in constant time').
+//! (checked against the RFC 4231 test vectors) and constant-time comparison.
+//!
+//! The lesson: (lesson 02.5, 'The nonce must be fresh and unpredictable'),
+//! (lesson 02.5, 'Computing the answer: HMAC, not a plain hash') and
+//! (lesson 02.5, 'Comparing the answer in constant time').
 
 use std::collections::HashSet;
 

@@ -1,8 +1,10 @@
 //! Step 3, the server: `server_handshake` over real loopback connections. The
 //! right answer gets in and the connection carries on; a wrong key, a replayed
 //! answer, a malformed answer and a silent or slow client are all turned away,
-//! and the connection is closed behind them (lesson 02.5, 'The handshake on the
-//! wire' and 'Timeouts: the silent client and the slow one').
+//! and the connection is closed behind them.
+//!
+//! The lesson: (lesson 02.5, 'The handshake on the wire') and
+//! (lesson 02.5, 'Timeouts: the silent client and the slow one').
 //!
 //! The client here is the test's own, built from raw frames and the hmac crate,
 //! so these tests do not depend on your `client_handshake` (step 4).

@@ -1,6 +1,7 @@
 //! Step 4, the client: `client_handshake` against scripted fake servers that cut
-//! their frames every way and misbehave, then against your own `server_handshake`
-//! (lesson 02.5, 'The handshake on the wire').
+//! their frames every way and misbehave, then against your own `server_handshake`.
+//!
+//! The lesson: (lesson 02.5, 'The handshake on the wire').
 
 mod common;
 

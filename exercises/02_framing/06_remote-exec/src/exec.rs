@@ -70,5 +70,5 @@ impl Execution {
 /// Errors: the program could not be started (`NotFound`, `PermissionDenied`, ...)
 /// or waiting for it failed.
 pub fn run(_program: &Path, _args: &[String], _limits: &Limits) -> io::Result<Execution> {
-    todo!("Command::new(program).args(args) with piped output, two reader threads, a deadline; see the lesson")
+    todo!("exec::run: start the program with Command (no shell), read both pipes at once with a cap, stop it at the deadline (lesson 02.6, 'Reading stdout and stderr without deadlock')")
 }

@@ -17,7 +17,8 @@
 //!
 //! The program is looked up by name in an [`AllowList`] and started directly, with
 //! its arguments passed one by one: no shell ever sees the client's text, so `;`,
-//! `|`, `$(...)` and backticks are just characters.
+//! `|`, `$(...)` and backticks are just characters. Which arguments a program may
+//! take at all is part of its entry on the list ([`Arguments`]).
 
 use std::time::Duration;
 
@@ -29,7 +30,7 @@ pub mod exec;
 pub mod frame;
 pub mod server;
 
-pub use allow::{AllowList, Rule};
+pub use allow::{AllowList, Arguments, Rule};
 pub use server::{handle_client, serve};
 
 /// What a client asks for: a program's name on the allow-list, and its arguments.

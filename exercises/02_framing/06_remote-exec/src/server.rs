@@ -32,7 +32,7 @@ use crate::{AllowList, Limits};
 ///   waiting for it (a timeout: silence and a byte-by-byte trickle alike), or a
 ///   read or write fails (the client vanished).
 pub fn handle_client(_stream: TcpStream, _allow: &AllowList, _limits: &Limits) -> io::Result<()> {
-    todo!("read frames until EOF, answer each with header + stdout + stderr; see the lesson")
+    todo!("handle_client: read request frames until the client closes, answer each with a header, stdout and stderr in one write (lesson 02.6, 'The connection loop: every failure has an outcome')")
 }
 
 /// Accepts clients forever, each on its own thread running [`handle_client`].

@@ -1,15 +1,32 @@
-//! The allow-list: which programs a client may run, under which names.
+//! The allow-list: which programs a client may run, under which names, with
+//! which arguments.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::{Limits, Request};
 
+/// Which arguments a client may pass to an allowed program. The operator decides
+/// for each program when writing the list: there is no default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arguments {
+    /// None at all: the program runs exactly as named. For programs whose
+    /// operands can change things, not only report them: `date 010100002030`
+    /// sets the clock, `touch FILE` creates a file, `kill PID` ends a process.
+    Forbidden,
+    /// Operands only: arguments that do not start with `-`. For programs whose
+    /// every operand is harmless (`echo` prints them, `seq` counts to them).
+    Operands,
+    /// Any argument, options included. For programs whose every option is
+    /// harmless too (`uname -a` only chooses what to print).
+    Any,
+}
+
 /// One allowed program.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rule {
     path: PathBuf,
-    accepts_options: bool,
+    arguments: Arguments,
 }
 
 impl Rule {
@@ -18,9 +35,9 @@ impl Rule {
         &self.path
     }
 
-    /// Whether clients may pass arguments that start with `-`.
-    pub fn accepts_options(&self) -> bool {
-        self.accepts_options
+    /// Which arguments clients may pass to it.
+    pub fn arguments(&self) -> Arguments {
+        self.arguments
     }
 }
 
@@ -37,35 +54,21 @@ impl AllowList {
         Self::default()
     }
 
-    /// Allows clients to run `path` as `name`. Arguments that look like options
-    /// (start with `-`) will be refused; see [`AllowList::check`].
+    /// Allows clients to run `path` as `name`, with the `arguments` it may take;
+    /// see [`AllowList::check`].
     ///
     /// # Panics
     /// If `path` is not absolute: a relative path would be resolved against the
     /// server's working directory or `PATH` at run time, which is what an
     /// allow-list exists to prevent.
-    pub fn allow(self, name: &str, path: impl Into<PathBuf>) -> Self {
-        self.insert(name, path.into(), false)
-    }
-
-    /// Like [`AllowList::allow`], but arguments starting with `-` are passed on.
-    /// Only for programs whose every option is harmless.
-    pub fn allow_with_options(self, name: &str, path: impl Into<PathBuf>) -> Self {
-        self.insert(name, path.into(), true)
-    }
-
-    fn insert(mut self, name: &str, path: PathBuf, accepts_options: bool) -> Self {
+    pub fn allow(mut self, name: &str, path: impl Into<PathBuf>, arguments: Arguments) -> Self {
+        let path = path.into();
         assert!(
             path.is_absolute(),
             "allow-list entries need an absolute path, got {path:?} for {name:?}"
         );
-        self.rules.insert(
-            name.to_string(),
-            Rule {
-                path,
-                accepts_options,
-            },
-        );
+        self.rules
+            .insert(name.to_string(), Rule { path, arguments });
         self
     }
 
@@ -74,6 +77,7 @@ impl AllowList {
         self.rules.get(name)
     }
 
+    // ANCHOR: check
     /// Decides whether `request` may run, and if so, which program.
     ///
     /// Returns the rule for `request.program` when all of these hold; otherwise
@@ -81,10 +85,12 @@ impl AllowList {
     /// * `request.program` is, exactly, a name on the list (a path such as
     ///   `/bin/echo` or a different spelling such as `ECHO` is not);
     /// * there are at most `limits.max_args` arguments;
+    /// * there are no arguments at all if the rule's arguments are
+    ///   [`Arguments::Forbidden`] (an empty string is an argument too);
     /// * no argument contains a NUL byte (a C string, and so `execve`, cannot
     ///   carry one);
-    /// * no argument starts with `-`, unless the rule accepts options.
-    // ANCHOR: check
+    /// * no argument starts with `-`, unless the rule's arguments are
+    ///   [`Arguments::Any`].
     pub fn check(&self, request: &Request, limits: &Limits) -> Result<&Rule, String> {
         // An exact lookup: no path handling, no case folding, no trimming. What is
         // not spelled exactly as a key is not on the list.
@@ -98,6 +104,11 @@ impl AllowList {
                 request.args.len(),
                 limits.max_args
             ));
+        }
+        // Operands instruct a program as much as options do (`date 010100002030`
+        // sets the clock), so some programs take none at all.
+        if rule.arguments() == Arguments::Forbidden && !request.args.is_empty() {
+            return Err(format!("{:?} takes no arguments", request.program));
         }
         for arg in &request.args {
             check_argument(arg, rule, &request.program)?;
@@ -115,7 +126,7 @@ fn check_argument(arg: &str, rule: &Rule, program: &str) -> Result<(), String> {
         // `execve` takes C strings; std would refuse to spawn. Say why up front.
         return Err(format!("argument {arg:?} contains a NUL byte"));
     }
-    if arg.starts_with('-') && !rule.accepts_options() {
+    if arg.starts_with('-') && rule.arguments() != Arguments::Any {
         // Argument injection: `find . -delete`, `tar --to-command=...`,
         // `git --upload-pack=...` need no shell to do harm.
         return Err(format!(

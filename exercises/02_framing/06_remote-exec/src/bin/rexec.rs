@@ -4,9 +4,10 @@
 //! cargo run --bin rexec -- echo 'hello; touch /tmp/pwned'   # the text comes back, nothing runs
 //! cargo run --bin rexec -- seq 1 100000 | tail -1           # 588,895 bytes in one reply
 //! cargo run --bin rexec -- rm /tmp/pwned                    # refused: not on the list
+//! cargo run --bin rexec -- date 010100002030                # refused: date takes no arguments
 //! ```
 //!
-//! Set `SERVER` to connect somewhere other than 127.0.0.1:7879.
+//! Set `SERVER` to connect somewhere other than 127.0.0.1:7882.
 
 use std::io::Write;
 use std::net::TcpStream;
@@ -26,7 +27,7 @@ fn main() -> ExitCode {
         program,
         args: args.collect(),
     };
-    let addr = std::env::var("SERVER").unwrap_or_else(|_| "127.0.0.1:7879".into());
+    let addr = std::env::var("SERVER").unwrap_or_else(|_| "127.0.0.1:7882".into());
     let result = TcpStream::connect(&addr).and_then(|mut stream| {
         stream.set_read_timeout(Some(Duration::from_secs(30)))?;
         call(&mut stream, &request, 64 * 1024 * 1024)

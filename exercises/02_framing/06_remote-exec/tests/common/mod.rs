@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use remote_exec::client::call;
-use remote_exec::{serve, AllowList, Limits, Request, Response};
+use remote_exec::{serve, AllowList, Arguments, Limits, Request, Response};
 use testkit::{expect, net};
 
 /// The absolute path of a standard program, looked up the way an administrator
@@ -33,15 +33,21 @@ pub fn test_limits() -> Limits {
     }
 }
 
-/// `echo`, `cat` and `sleep` by their usual names, `echo-opts` (an echo that
-/// accepts options), and `ghost`, whose path does not exist.
+/// `echo`, `cat` and `sleep` by their usual names (operands only), `echo-opts`
+/// (an echo that accepts options), `date` (no arguments at all), and `ghost`,
+/// whose path does not exist.
 pub fn test_allow_list(scratch: &Path) -> AllowList {
     AllowList::new()
-        .allow("echo", locate("echo"))
-        .allow("cat", locate("cat"))
-        .allow("sleep", locate("sleep"))
-        .allow_with_options("echo-opts", locate("echo"))
-        .allow("ghost", scratch.join("no-such-program"))
+        .allow("echo", locate("echo"), Arguments::Operands)
+        .allow("cat", locate("cat"), Arguments::Operands)
+        .allow("sleep", locate("sleep"), Arguments::Operands)
+        .allow("echo-opts", locate("echo"), Arguments::Any)
+        .allow("date", locate("date"), Arguments::Forbidden)
+        .allow(
+            "ghost",
+            scratch.join("no-such-program"),
+            Arguments::Forbidden,
+        )
 }
 
 /// Starts `serve` on a loopback port.
@@ -94,8 +100,8 @@ pub fn expect_closed(stream: &mut TcpStream, after: &str) {
             ) => {}
         Ok(n) => panic!(
             "after {after}, the server should close the connection, but it sent {n} more \
-             bytes: {:?}",
-            String::from_utf8_lossy(&buf[..n])
+             bytes: \"{}\"",
+            buf[..n].escape_ascii()
         ),
         Err(e) if net::is_timeout(&e) => panic!(
             "after {after}, the server should close the connection, but it stayed open \
@@ -112,8 +118,8 @@ pub fn expect_still_serving(stream: &mut TcpStream, after: &str) {
     let response = ask(stream, &Request::new("echo", &["still", "here"]));
     expect::eq(
         &format!("the stdout of `echo still here` after {after}"),
-        String::from_utf8_lossy(&response.stdout).as_ref(),
-        "still here\n",
+        &Shown::of(&response.stdout),
+        &Shown::of("still here\n"),
         "a bad request gets an error reply; the connection and the server carry on",
     );
 }
@@ -129,4 +135,20 @@ pub fn framed(payload: &[u8]) -> Vec<u8> {
 /// or re-encoded chunk shows.
 pub fn pattern(len: usize) -> Vec<u8> {
     (0..len).map(|i| (i * 7 + i / 251) as u8).collect()
+}
+
+/// Bytes shown as text in a message, anything unprintable escaped (`\xff`, `\n`).
+#[derive(PartialEq, Eq)]
+pub struct Shown(String);
+
+impl Shown {
+    pub fn of(bytes: impl AsRef<[u8]>) -> Shown {
+        Shown(bytes.as_ref().escape_ascii().to_string())
+    }
+}
+
+impl std::fmt::Debug for Shown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "\"{}\"", self.0)
+    }
 }

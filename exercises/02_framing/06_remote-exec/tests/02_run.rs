@@ -1,4 +1,8 @@
-//! `exec::run`: one program, no shell, both output streams, bounded in size and time.
+//! Step 2, `exec::run`: one program, no shell, both output streams, bounded in
+//! size and time.
+//!
+//! The lesson: (lesson 02.6, 'Starting the program') and
+//! (lesson 02.6, 'Reading stdout and stderr without deadlock').
 
 mod common;
 
@@ -7,7 +11,7 @@ use std::io::ErrorKind;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::{locate, pattern, test_limits};
+use common::{locate, pattern, test_limits, Shown};
 use remote_exec::exec::{run, Ending, Execution};
 use remote_exec::Limits;
 use testkit::{deadline, expect, within};
@@ -52,14 +56,14 @@ fn run_captures_stdout_and_the_exit_code() {
         );
         expect::eq(
             "echo's stdout",
-            text(&ran.stdout.bytes).as_str(),
-            "hello world\n",
+            &Shown::of(&ran.stdout.bytes),
+            &Shown::of("hello world\n"),
             "capture stdout with Stdio::piped()",
         );
         expect::eq(
             "echo's stderr",
-            text(&ran.stderr.bytes).as_str(),
-            "",
+            &Shown::of(&ran.stderr.bytes),
+            &Shown::of(""),
             "capture stderr separately",
         );
         expect::that(
@@ -85,7 +89,7 @@ fn run_reports_a_failing_exit_code_and_stderr() {
         expect::that(
             text(&ran.stderr.bytes).contains(missing),
             "cat's complaint, naming the file, should arrive on stderr",
-            text(&ran.stderr.bytes),
+            Shown::of(&ran.stderr.bytes),
             "capture stderr with its own pipe; do not merge it into stdout",
         );
         expect::eq(

@@ -1,5 +1,9 @@
-//! The whole server over loopback: framing, the allow-list, inert shell syntax,
-//! and hostile or broken clients that must not take it down.
+//! Step 3, `handle_client`: the whole server over loopback. Framing, the
+//! allow-list, inert shell syntax, and hostile or broken clients that must not
+//! take it down.
+//!
+//! The lesson: (lesson 02.6, 'The reply on the wire') and
+//! (lesson 02.6, 'The connection loop: every failure has an outcome').
 
 mod common;
 
@@ -10,6 +14,7 @@ use std::time::Duration;
 
 use common::{
     ask, expect_closed, expect_still_serving, framed, pattern, start, test_allow_list, test_limits,
+    Shown,
 };
 use remote_exec::{frame, handle_client, AllowList, Limits, Reply, Request};
 use testkit::chaos::{self, Chunking};
@@ -113,8 +118,8 @@ fn requests_arriving_in_any_chunking_are_all_answered_in_order() {
                     );
                     expect::eq(
                         &format!("stdout of `echo {}` sent in {chunking}", want.trim()),
-                        String::from_utf8_lossy(&stdout.unwrap_or_default()).as_ref(),
-                        want,
+                        &Shown::of(stdout.unwrap_or_default()),
+                        &Shown::of(want),
                         "replies come in the order of the requests",
                     );
                 }
@@ -144,10 +149,41 @@ fn programs_off_the_list_are_refused() {
                     response.stdout.is_empty() && response.stderr.is_empty(),
                     "a refused request has empty stdout and stderr frames",
                     &response,
-                    "",
+                    "send a refusal with two empty frames: the program never ran",
                 );
             }
             expect_still_serving(&mut stream, "five refusals");
+        },
+    );
+}
+
+#[test]
+fn operands_are_refused_for_a_program_that_takes_no_arguments() {
+    within(
+        deadline::DEFAULT,
+        "asking for `date 010100002030`, then a bare `date`",
+        || {
+            let scratch = tempfile::tempdir().unwrap();
+            let addr = start(test_allow_list(scratch.path()), test_limits());
+            let mut stream = net::connect(addr);
+            // As root this would set the clock to 1 January 2030.
+            let response = ask(&mut stream, &Request::new("date", &["010100002030"]));
+            expect::that(
+                matches!(response.reply, Reply::Refused { .. }),
+                "the reply to `date 010100002030` (date is allowed without arguments): \
+                 expected Refused",
+                &response.reply,
+                "run every request through AllowList::check first; it refuses any \
+                 argument for a program whose rule says Arguments::Forbidden",
+            );
+            let response = ask(&mut stream, &Request::new("date", &[]));
+            expect::that(
+                matches!(response.reply, Reply::Exited { code: 0, .. })
+                    && !response.stdout.is_empty(),
+                "the reply to a bare `date`: it exits with 0 and prints the time",
+                &response,
+                "a program allowed without arguments still runs when it gets none",
+            );
         },
     );
 }
@@ -178,8 +214,8 @@ fn shell_metacharacters_stay_literal() {
                 let response = ask(&mut stream, &Request::new("echo", &[arg]));
                 expect::eq(
                     &format!("the stdout of echo given {arg:?}"),
-                    String::from_utf8_lossy(&response.stdout).as_ref(),
-                    format!("{arg}\n").as_str(),
+                    &Shown::of(&response.stdout),
+                    &Shown::of(format!("{arg}\n")),
                     "pass each argument to Command::args untouched; never build a command \
                  line and never run `sh -c`: with no shell, no character is special",
                 );
@@ -194,8 +230,8 @@ fn shell_metacharacters_stay_literal() {
             let response = ask(&mut stream, &Request::new("echo", &all));
             expect::eq(
                 "the stdout of echo given all of them as separate arguments",
-                String::from_utf8_lossy(&response.stdout).as_ref(),
-                format!("{}\n", all.join(" ")).as_str(),
+                &Shown::of(&response.stdout),
+                &Shown::of(format!("{}\n", all.join(" "))),
                 "each JSON string is one argument: nothing is split at spaces",
             );
         },

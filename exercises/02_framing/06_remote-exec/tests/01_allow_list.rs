@@ -1,12 +1,17 @@
-//! `AllowList::check`: which requests may run at all. No processes, no sockets.
+//! Step 1, `AllowList::check`: which requests may run at all, and with which
+//! arguments. No processes, no sockets.
+//!
+//! The lesson: (lesson 02.6, 'An allow-list, not a deny-list') and
+//! (lesson 02.6, 'Arguments are input too').
 
-use remote_exec::{AllowList, Limits, Request};
+use remote_exec::{AllowList, Arguments, Limits, Request};
 use testkit::expect;
 
 fn list() -> AllowList {
     AllowList::new()
-        .allow("echo", "/bin/echo")
-        .allow_with_options("ls", "/bin/ls")
+        .allow("echo", "/bin/echo", Arguments::Operands)
+        .allow("ls", "/bin/ls", Arguments::Any)
+        .allow("date", "/bin/date", Arguments::Forbidden)
 }
 
 #[test]
@@ -51,14 +56,14 @@ fn names_not_exactly_on_the_list_are_refused() {
 }
 
 #[test]
-fn option_like_arguments_need_a_program_that_accepts_options() {
+fn option_like_arguments_need_a_program_that_accepts_any_argument() {
     let list = list();
     let limits = Limits::default();
     for args in [&["-n", "x"][..], &["x", "--help"], &["-"], &["--", "x"]] {
         let result = list.check(&Request::new("echo", args), &limits);
         expect::that(
             result.is_err(),
-            &format!("check for echo {args:?} must be refused: echo was allowed without options"),
+            &format!("check for echo {args:?} must be refused: echo takes operands, no options"),
             &result,
             "an argument starting with '-' is an option; options are how programs like \
              find (-delete) or tar (--to-command) do harm without any shell",
@@ -72,9 +77,9 @@ fn option_like_arguments_need_a_program_that_accepts_options() {
         );
     }
     expect::ok(
-        "check for ls [\"-l\", \"-a\"], allowed with options",
+        "check for ls [\"-l\", \"-a\"], allowed with Arguments::Any",
         list.check(&Request::new("ls", &["-l", "-a"]), &limits),
-        "a rule made with allow_with_options accepts arguments that start with '-'",
+        "a rule with Arguments::Any accepts arguments that start with '-'",
     );
 }
 
@@ -112,4 +117,32 @@ fn at_most_max_args_arguments_are_allowed() {
         &result,
         "compare request.args.len() with limits.max_args",
     );
+}
+
+#[test]
+fn a_program_allowed_without_arguments_takes_none() {
+    let list = list();
+    let limits = Limits::default();
+    expect::ok(
+        "check for a bare `date` (allowed with Arguments::Forbidden)",
+        list.check(&Request::new("date", &[]), &limits),
+        "a program allowed without arguments may still run, exactly as named",
+    );
+    // Operands instruct a program as much as options do: this one sets the clock.
+    for args in [
+        &["010100002030"][..],
+        &["+%s"],
+        &["-s", "2030-01-01"],
+        &[""],
+    ] {
+        let result = list.check(&Request::new("date", args), &limits);
+        expect::that(
+            result.is_err(),
+            &format!("check for date {args:?} must be refused: date takes no arguments"),
+            &result,
+            "look at the rule's arguments(): Forbidden means no argument at all, not \
+             even one without a '-' (date 010100002030 sets the clock) and not even \
+             an empty string",
+        );
+    }
 }
