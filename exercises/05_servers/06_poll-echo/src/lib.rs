@@ -42,3 +42,13 @@ pub const READ_CHUNK: usize = 16 * 1024;
 /// outbox is full, the kernel buffers fill, and TCP flow control makes the
 /// *client* wait: backpressure (背压).
 pub const MAX_PENDING: usize = 64 * 1024;
+
+/// How long the server leaves its listener alone after `accept` failed for lack
+/// of file descriptors or memory (`EMFILE` and its kin).
+///
+/// The clients that could not be accepted wait in the backlog, so the listener
+/// keeps reporting `POLLIN`: asking for it meanwhile would make every `poll`
+/// return at once, a busy loop. Never asking again would strand those clients
+/// when descriptors come back. So the loop pauses, and `poll`'s timeout ends
+/// the pause.
+pub const ACCEPT_PAUSE: std::time::Duration = std::time::Duration::from_millis(100);

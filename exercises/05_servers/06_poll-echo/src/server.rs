@@ -69,9 +69,12 @@ impl Server {
     /// * There is no limit on descriptor numbers (`poll` has no `FD_SETSIZE`);
     ///   the limit on open files (`ulimit -n`) is the only one.
     /// * When `accept` fails for lack of resources (`EMFILE`, `ENFILE`,
-    ///   `ENOBUFS`, `ENOMEM`), the server says so on stderr and stops watching
-    ///   the listener until a connection closes (the waiting clients stay in
-    ///   the backlog). `Interrupted` and `ConnectionAborted` are skipped.
+    ///   `ENOBUFS`, `ENOMEM`), the server says so on stderr and stops asking
+    ///   for `POLLIN` on the listener for [`ACCEPT_PAUSE`](crate::ACCEPT_PAUSE)
+    ///   (the waiting clients stay in the backlog), then tries again: the
+    ///   timeout of `poll` is the timer, so the retry comes even when no
+    ///   connection of this server closes. `Interrupted` and
+    ///   `ConnectionAborted` are skipped.
     /// * Errors: `poll` failing (other than `EINTR`), or `accept` failing in
     ///   any other way. Returning drops every connection, which closes them.
     pub fn run(self) -> io::Result<()> {
@@ -80,7 +83,8 @@ impl Server {
             "the six steps: make the listener non-blocking; loop {{ build a Vec<PollFd>: \
              the waker (POLLIN), the listener (POLLIN), each connection (POLLIN if \
              wants_read, POLLOUT if wants_write); poll; stop if the waker has revents; \
-             accept every waiting client; serve each connection by its revents (POLLIN, \
+             accept every waiting client (after EMFILE, no POLLIN on the listener for \
+             ACCEPT_PAUSE, and a poll timeout that ends the pause); serve each connection by its revents (POLLIN, \
              POLLHUP, POLLERR: on_readable; POLLOUT: on_writable); drop the done and \
              failed ones }} (lesson 05.6, 'An echo server on poll')"
         )

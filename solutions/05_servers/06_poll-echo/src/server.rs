@@ -5,11 +5,12 @@ use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::os::fd::AsFd;
 use std::os::unix::net::UnixStream;
 use std::sync::Arc;
+use std::time::Instant;
 
 use nix::errno::Errno;
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 
-use crate::Connection;
+use crate::{Connection, ACCEPT_PAUSE};
 
 /// An echo server that serves every client from one thread with `poll`.
 ///
@@ -77,9 +78,12 @@ impl Server {
     /// * There is no limit on descriptor numbers (`poll` has no `FD_SETSIZE`);
     ///   the limit on open files (`ulimit -n`) is the only one.
     /// * When `accept` fails for lack of resources (`EMFILE`, `ENFILE`,
-    ///   `ENOBUFS`, `ENOMEM`), the server says so on stderr and stops watching
-    ///   the listener until a connection closes (the waiting clients stay in
-    ///   the backlog). `Interrupted` and `ConnectionAborted` are skipped.
+    ///   `ENOBUFS`, `ENOMEM`), the server says so on stderr and stops asking
+    ///   for `POLLIN` on the listener for [`ACCEPT_PAUSE`](crate::ACCEPT_PAUSE)
+    ///   (the waiting clients stay in the backlog), then tries again: the
+    ///   timeout of `poll` is the timer, so the retry comes even when no
+    ///   connection of this server closes. `Interrupted` and
+    ///   `ConnectionAborted` are skipped.
     /// * Errors: `poll` failing (other than `EINTR`), or `accept` failing in
     ///   any other way. Returning drops every connection, which closes them.
     // ANCHOR: run
@@ -88,28 +92,33 @@ impl Server {
         // ends with WouldBlock instead of waiting for one more client.
         self.listener.set_nonblocking(true)?;
         let mut connections: Vec<Connection> = Vec::new();
-        let mut accepting = true;
+        // Set after accept ran out of descriptors: until then, no POLLIN is
+        // asked for on the listener.
+        let mut accept_paused_until: Option<Instant> = None;
         loop {
+            accept_paused_until = accept_paused_until.filter(|&until| until > Instant::now());
             // Steps 2 and 3: say what to watch, and wait until something is ready.
-            let ready = wait(&self.listener, accepting, &self.wake_rx, &connections)?;
+            let ready = wait(
+                &self.listener,
+                accept_paused_until,
+                &self.wake_rx,
+                &connections,
+            )?;
             if ready.stop {
                 return Ok(());
             }
             // Step 4: the listener is readable: accept every waiting client.
             // New connections go to the end, after those `ready` describes.
-            if ready.accept {
-                accepting = accept_all(&self.listener, &mut connections)?;
+            if ready.accept && !accept_all(&self.listener, &mut connections)? {
+                accept_paused_until = Some(Instant::now() + ACCEPT_PAUSE);
             }
             // Steps 5 and 6: read what is readable, flush what is writable, and
             // drop the connections that are finished or failed.
-            let before = connections.len();
             let mut events = ready.connections.into_iter();
             connections.retain_mut(|connection| match events.next() {
                 Some(events) => serve(connection, events),
                 None => true, // accepted this turn: poll has not seen it yet
             });
-            // A closed connection gave back a descriptor: try accepting again.
-            accepting |= connections.len() < before;
         }
     }
     // ANCHOR_END: run
@@ -156,19 +165,20 @@ fn interest(connection: &Connection) -> PollFlags {
 
 // ANCHOR: wait
 /// Builds the `pollfd` array, waits in `poll`, and reads the answers back.
+/// While accepting is paused, the listener asks for nothing and `poll` wakes
+/// up when the pause ends, whatever else happens.
 fn wait(
     listener: &TcpListener,
-    accepting: bool,
+    accept_paused_until: Option<Instant>,
     wake_rx: &UnixStream,
     connections: &[Connection],
 ) -> io::Result<Ready> {
     // One pollfd per descriptor: [wake-up, listener, connection 0, 1, ...].
     // Built afresh each turn (the connections change), and the kernel reads
     // all of it on every call: O(n), whatever is ready.
-    let listener_events = if accepting {
-        PollFlags::POLLIN
-    } else {
-        PollFlags::empty()
+    let listener_events = match accept_paused_until {
+        None => PollFlags::POLLIN,
+        Some(_) => PollFlags::empty(),
     };
     let mut fds = Vec::with_capacity(2 + connections.len());
     fds.push(PollFd::new(wake_rx.as_fd(), PollFlags::POLLIN));
@@ -177,8 +187,13 @@ fn wait(
         let fd = connection.stream().as_fd();
         fds.push(PollFd::new(fd, interest(connection)));
     }
-    // No timeout: sleep until something is ready.
-    match poll(&mut fds, PollTimeout::NONE) {
+    // No timeout: sleep until something is ready. A pause gives one: poll's
+    // timeout is the loop's only timer.
+    let timeout = match accept_paused_until {
+        None => PollTimeout::NONE,
+        Some(until) => millis_until(until),
+    };
+    match poll(&mut fds, timeout) {
         Ok(_) => {}
         // A signal interrupted the wait; no answers. Go round.
         Err(Errno::EINTR) => return Ok(Ready::default()),
@@ -193,12 +208,20 @@ fn wait(
         connections: fds[2..].iter().map(revents).collect(),
     })
 }
+
+/// Milliseconds from now to `deadline`, rounded up (rounding down would wake
+/// the loop a little early, again and again), for poll's timeout.
+fn millis_until(deadline: Instant) -> PollTimeout {
+    let left = deadline.saturating_duration_since(Instant::now());
+    PollTimeout::try_from(left.as_micros().div_ceil(1000)).unwrap_or(PollTimeout::MAX)
+}
 // ANCHOR_END: wait
 
 // ANCHOR: accept_all
-/// Accepts every waiting client. Returns whether to keep watching the
-/// listener: not after running out of descriptors, or `poll` would report it
-/// readable again at once, for ever.
+/// Accepts every waiting client. Returns false after running out of
+/// descriptors or memory: then the listener must be left alone for a while, or
+/// `poll` would report it readable again at once, for ever (the clients wait in
+/// the backlog), and the loop would spin.
 fn accept_all(listener: &TcpListener, connections: &mut Vec<Connection>) -> io::Result<bool> {
     loop {
         match listener.accept() {
@@ -206,7 +229,7 @@ fn accept_all(listener: &TcpListener, connections: &mut Vec<Connection>) -> io::
             Err(e) if e.kind() == ErrorKind::WouldBlock => return Ok(true),
             Err(e) if is_about_one_attempt(&e) => {}
             Err(e) if is_out_of_resources(&e) => {
-                eprintln!("poll-echo: accept: {e}; not accepting until a connection closes");
+                eprintln!("poll-echo: accept: {e}; not accepting for a moment");
                 return Ok(false);
             }
             Err(e) => return Err(e),

@@ -1,5 +1,8 @@
 //! The `poll-echo` binary: started on port 0, it says where it listens on its
-//! first line of stdout, then echoes. Run with `cargo test`.
+//! first line of stdout, then echoes. Run with `cargo test --test 06_binary`.
+//!
+//! Last on purpose: it runs the whole program, so it can only pass once every
+//! step before it does.
 
 use testkit::server::binary_announces_its_address_then_echoes;
 use testkit::{deadline::DEFAULT, within};

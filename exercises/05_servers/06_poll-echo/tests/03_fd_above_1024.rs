@@ -1,5 +1,5 @@
 //! poll has no `FD_SETSIZE`: a client whose descriptor is 1024 or more is
-//! served like any other. Run with `cargo test`.
+//! served like any other. Run with `cargo test --test 03_fd_above_1024`.
 //!
 //! This file is a test binary of its own: it fills this process's descriptor
 //! table on purpose, which would disturb any other test running beside it.

@@ -1,4 +1,5 @@
-//! Tests for the poll echo server. Run them with `cargo test` in this folder.
+//! Step 2: the event loop (`src/server.rs`), over the wire. Run with
+//! `cargo test --test 02_echo` (step 1's `Connection` must pass first).
 //!
 //! Each test binds a `Server` on a free loopback port, runs it on a thread,
 //! talks to it with plain sockets (mostly the shared checks of
@@ -147,6 +148,49 @@ fn kernel_buffers_of_one_connection() -> usize {
             .unwrap_or(8 << 20)
     };
     2 * (max("tcp_wmem") + max("tcp_rmem"))
+}
+
+/// A client that sends until every buffer on the way is full, and reads
+/// nothing: a server whose sockets block would then be stuck in `write` to it,
+/// and nobody else would be served.
+#[test]
+fn a_client_that_never_reads_stalls_no_one() {
+    within(DEFAULT, "a client beside one that never reads", || {
+        let server = start();
+        server.check(
+            "make every accepted stream non-blocking (Linux does not pass O_NONBLOCK on \
+             from the listener): one write to a client that reads nothing would \
+             otherwise block the whole loop",
+            |addr| {
+                let mut hog = connect_with_small_receive_buffer(addr);
+                fill_until_stalled(&mut hog);
+                let mut other = connect(addr);
+                echo::round_trip(
+                    &mut other,
+                    b"served beside a client that never reads?\n",
+                    "a client beside one that never reads",
+                );
+            },
+        );
+        server.stop();
+    });
+}
+
+/// Writes to `stream` until a write makes no progress for 200 ms: every buffer
+/// between here and the server is full, and the server takes no more. Waiting
+/// is the observation here. Gives up (quietly) after 64 MiB.
+fn fill_until_stalled(stream: &mut TcpStream) {
+    stream
+        .set_write_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
+    let chunk = pattern(64 << 10);
+    for _ in 0..1024 {
+        match stream.write(&chunk) {
+            Ok(_) => {}
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(_) => break, // the timeout: stalled
+        }
+    }
 }
 
 /// Backpressure: a client that sends and never reads must end up waiting for
