@@ -19,19 +19,36 @@ use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 use walkdir::WalkDir;
 
+/// Which book to build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edition {
+    /// Every lesson with its walk-through of the reference solution, collapsed.
+    Full,
+    /// For instructors who hand out exercises for credit: every walk-through left
+    /// out (a note says where it went), built into its own folder.
+    NoSolutions,
+}
+
 /// Builds the book from `<root>/book.toml`; returns the HTML folder.
-pub fn build(course: &Course) -> Result<PathBuf> {
+pub fn build(course: &Course, edition: Edition) -> Result<PathBuf> {
     let book_toml = course.path("book.toml");
     let mut config = Config::from_disk(&book_toml)
         .with_context(|| format!("cannot read {}", book_toml.display()))?;
     config.update_from_env()?;
+    if edition == Edition::NoSolutions {
+        let dir = config.build.build_dir.clone();
+        config.build.build_dir = dir.with_file_name(format!(
+            "{}-no-solutions",
+            dir.file_name().unwrap_or_default().to_string_lossy()
+        ));
+    }
 
     // Take over mdBook's default preprocessors so that ours can run before them.
     let defaults = config.build.use_default_preprocessors;
     config.build.use_default_preprocessors = false;
     let mut book = MDBook::load_with_config(&course.root, config)
         .context("mdBook could not load the book (is every page in SUMMARY.md there?)")?;
-    book.with_preprocessor(ExercisePreprocessor::new(course));
+    book.with_preprocessor(ExercisePreprocessor::new(course, edition));
     if defaults {
         book.with_preprocessor(LinkPreprocessor::new());
         book.with_preprocessor(IndexPreprocessor::new());

@@ -41,7 +41,7 @@ const CONTENTS: &[&str] = &[
 pub fn bundle(course: &Course) -> Result<()> {
     warn_if_edited(course);
     println!("building the book…");
-    let site = book::build(course)?;
+    let site = book::build(course, book::Edition::NoSolutions)?;
 
     let out_dir = course.path("target/bundle");
     fs::create_dir_all(&out_dir)?;

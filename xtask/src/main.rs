@@ -25,6 +25,7 @@ mod scaffold;
 mod scratch;
 mod serve;
 mod snapshots;
+mod spoilers;
 mod status;
 mod steps;
 mod testrun;
@@ -71,6 +72,10 @@ enum Cmd {
         /// The port for --serve.
         #[arg(long, default_value_t = 3000)]
         port: u16,
+        /// Leave out every walk-through of a reference solution (for courses that
+        /// grade the exercises); built into target/book-no-solutions.
+        #[arg(long)]
+        no_solutions: bool,
     },
     /// The CI gate: stubs fail, solutions pass, the book builds, links resolve.
     Verify {
@@ -165,11 +170,21 @@ fn run(cli: Cli) -> Result<bool> {
     let course = Course::load(&root)?;
     let secs = Duration::from_secs;
     match cli.command {
-        Cmd::Book { serve, open, port } => {
-            let site = book::build(&course)?;
+        Cmd::Book {
+            serve,
+            open,
+            port,
+            no_solutions,
+        } => {
+            let edition = if no_solutions {
+                book::Edition::NoSolutions
+            } else {
+                book::Edition::Full
+            };
+            let site = book::build(&course, edition)?;
             println!("book: {}", book::display_index(&course, &site));
             if serve {
-                serve::serve(&course, site, port, open)?;
+                serve::serve(&course, site, port, open, edition)?;
             } else if open {
                 serve::open_browser(&site.join("index.html").to_string_lossy());
             }

@@ -9,6 +9,7 @@
 //! It is registered in code by the runner rather than in `book.toml`, so plain
 //! `mdbook` is never needed and nobody has to install a preprocessor binary.
 
+use crate::book::Edition;
 use crate::course::{Course, Exercise};
 use anyhow::{Result, bail};
 use mdbook_driver::book::Book;
@@ -17,6 +18,11 @@ use std::collections::BTreeMap;
 
 /// The marker authors write on a lesson page.
 pub const MARKER: &str = "{{#exercise}}";
+
+/// Opens the walk-through of the reference solution, after the exercise box.
+pub const WALKTHROUGH: &str = "{{#walkthrough}}";
+/// Closes it.
+pub const WALKTHROUGH_END: &str = "{{#endwalkthrough}}";
 
 /// Expands to the repository's URL (`output.html.git-repository-url`), so a page
 /// that tells readers what to clone follows `book.toml` like the exercise links.
@@ -27,18 +33,20 @@ pub struct ExercisePreprocessor {
     /// Lesson path relative to the book's `src` (`02_framing/02_line-codec.md`) →
     /// its exercise.
     by_lesson: BTreeMap<String, Exercise>,
+    /// Whether walk-throughs are shown (collapsed) or left out.
+    edition: Edition,
 }
 
 impl ExercisePreprocessor {
     pub const NAME: &'static str = "course-exercise";
 
-    pub fn new(course: &Course) -> Self {
+    pub fn new(course: &Course, edition: Edition) -> Self {
         let by_lesson = course
             .exercises
             .iter()
             .map(|e| (format!("{}/{}.md", e.part, e.folder), e.clone()))
             .collect();
-        ExercisePreprocessor { by_lesson }
+        ExercisePreprocessor { by_lesson, edition }
     }
 }
 
@@ -54,6 +62,12 @@ impl Preprocessor for ExercisePreprocessor {
             .map(|url| url.trim_end_matches('/').to_string());
         let mut errors = Vec::new();
         book.for_each_chapter_mut(|chapter| {
+            if chapter.content.contains(WALKTHROUGH) {
+                match walkthroughs(&chapter.content, self.edition) {
+                    Ok(text) => chapter.content = text,
+                    Err(e) => errors.push(format!("{}: {e}", chapter.name)),
+                }
+            }
             if chapter.content.contains(REPOSITORY) {
                 let url = repo.as_deref().unwrap_or("<the course's repository URL>");
                 chapter.content = chapter.content.replace(REPOSITORY, url);
@@ -96,6 +110,43 @@ pub fn find_marker(text: &str) -> Option<usize> {
         from = at + MARKER.len();
     }
     None
+}
+
+/// The walk-through regions of a page: collapsed `<details>` in the full book,
+/// a short note in the book without solutions. Runs before `{{#include}}`, so
+/// the solution's code is never even read into the no-solutions edition.
+fn walkthroughs(text: &str, edition: Edition) -> Result<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find(WALKTHROUGH) {
+        out.push_str(&rest[..open]);
+        let inside = &rest[open + WALKTHROUGH.len()..];
+        let Some(close) = inside.find(WALKTHROUGH_END) else {
+            bail!("{WALKTHROUGH} without its {WALKTHROUGH_END}");
+        };
+        match edition {
+            Edition::Full => {
+                out.push_str(
+                    "<details class=\"walkthrough\">\n<summary><strong>Walk-through of the \
+                     reference solution</strong> — open it after your own solution passes: \
+                     it shows the answer.</summary>\n\n",
+                );
+                out.push_str(&inside[..close]);
+                out.push_str("\n\n</details>\n");
+            }
+            Edition::NoSolutions => out.push_str(
+                "> *The walk-through of the reference solution is not part of this edition \
+                 of the book. Your instructor has it (`cargo xtask book` builds the edition \
+                 with walk-throughs).*\n",
+            ),
+        }
+        rest = &inside[close + WALKTHROUGH_END.len()..];
+    }
+    if rest.contains(WALKTHROUGH_END) {
+        bail!("{WALKTHROUGH_END} without a {WALKTHROUGH} before it");
+    }
+    out.push_str(rest);
+    Ok(out)
 }
 
 fn replace_markers(text: &str, with: &str) -> String {
@@ -201,6 +252,20 @@ mod tests {
         assert!(text.contains("cargo xtask hint line-codec"));
         assert!(text.contains("> 1. the decoder — `cargo test --test 01_decoder`\n"));
         assert!(text.contains("> 2. the server — `cargo test --test 02_server`\n"));
+    }
+
+    #[test]
+    fn walkthroughs_collapse_or_vanish() {
+        let page = "before\n{{#walkthrough}}\nthe answer\n{{#endwalkthrough}}\nafter\n";
+        let full = walkthroughs(page, Edition::Full).unwrap();
+        assert!(full.contains("<details class=\"walkthrough\">"));
+        assert!(full.contains("the answer"));
+        assert!(full.contains("before") && full.contains("after"));
+        let none = walkthroughs(page, Edition::NoSolutions).unwrap();
+        assert!(!none.contains("the answer"), "{none}");
+        assert!(none.contains("not part of this edition"));
+        assert!(walkthroughs("{{#walkthrough}} open", Edition::Full).is_err());
+        assert!(walkthroughs("close {{#endwalkthrough}}", Edition::Full).is_err());
     }
 
     #[test]

@@ -264,8 +264,10 @@ fn lesson(title: &str) -> String {
          \n\
          ## The code\n\
          \n\
-         <!-- Include code from the solution with mdBook's include link and an anchor, as\n\
-         \x20    CONTRIBUTING.md shows, so the code on the page is compiled. -->\n\
+         <!-- Teach with code that is not the answer: a compiled example of the idea (the\n\
+         \x20    exercise's examples/ folder), API fragments, the stub's given code. Include it\n\
+         \x20    with mdBook's include link and an anchor, as CONTRIBUTING.md shows. Describe\n\
+         \x20    what the learner will write; never show it. -->\n\
          \n\
          ## Pitfalls (常见坑)\n\
          \n\
@@ -277,7 +279,16 @@ fn lesson(title: &str) -> String {
          \n\
          The tests check that:\n\
          \n\
-         - `answer` returns the answer.\n"
+         - `answer` returns the answer.\n\
+         \n\
+         ## After the exercise\n\
+         \n\
+         {{{{#walkthrough}}}}\n\
+         \n\
+         <!-- The reference solution, explained: include its code from solutions/ here, and\n\
+         \x20    only here. `cargo xtask book --no-solutions` leaves this part out. -->\n\
+         \n\
+         {{{{#endwalkthrough}}}}\n"
     )
 }
 

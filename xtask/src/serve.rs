@@ -6,6 +6,7 @@
 //! loopback address is bound: this is an author's preview, not a web server.
 
 use crate::book;
+use crate::book::Edition;
 use crate::course::Course;
 use crate::links::decode;
 use crate::watcher::Changes;
@@ -16,7 +17,13 @@ use std::thread;
 use tiny_http::{Header, Response, Server};
 
 /// Serves `site` on `port` and rebuilds on change; never returns unless it fails.
-pub fn serve(course: &Course, site: PathBuf, port: u16, open: bool) -> Result<()> {
+pub fn serve(
+    course: &Course,
+    site: PathBuf,
+    port: u16,
+    open: bool,
+    edition: Edition,
+) -> Result<()> {
     let server = Server::http(("127.0.0.1", port)).map_err(|e| {
         anyhow!("cannot serve on 127.0.0.1:{port} ({e}); is something else using it? try --port")
     })?;
@@ -52,7 +59,7 @@ pub fn serve(course: &Course, site: PathBuf, port: u16, open: bool) -> Result<()
             .unwrap_or_default();
         println!("changed: {first} — rebuilding…");
         // Discovery runs again: a new exercise or lesson may have appeared.
-        match Course::load(&course.root).and_then(|c| book::build(&c)) {
+        match Course::load(&course.root).and_then(|c| book::build(&c, edition)) {
             Ok(_) => println!("rebuilt; reload the page"),
             Err(e) => println!("the book did not build: {e:#}"),
         }

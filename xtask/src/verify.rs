@@ -28,6 +28,7 @@ use crate::links;
 use crate::policy;
 use crate::report::{self, Check, Row};
 use crate::scratch::{self, Scratch};
+use crate::spoilers;
 use crate::steps;
 use crate::testrun::{self, Target, TestRun};
 use anyhow::Result;
@@ -93,13 +94,25 @@ pub fn run(course: &Course, opts: &Options) -> Result<bool> {
         .collect::<Result<_>>()?;
 
     let mut site = None;
-    checks.push(step("book", || match book::build(course) {
-        Ok(built) => {
-            let problems = book::check_output(course, &built)?;
-            site = Some(built);
-            Ok(problems)
+    checks.push(step("book", || {
+        match book::build(course, book::Edition::Full) {
+            Ok(built) => {
+                let problems = book::check_output(course, &built)?;
+                site = Some(built);
+                Ok(problems)
+            }
+            Err(e) => Ok(vec![format!("{e:#}")]),
         }
-        Err(e) => Ok(vec![format!("{e:#}")]),
+    }));
+    checks.push(step("book without solutions", || {
+        match book::build(course, book::Edition::NoSolutions) {
+            Ok(built) => {
+                let mut problems = book::check_output(course, &built)?;
+                problems.extend(spoilers::site_problems(course, &built)?);
+                Ok(problems)
+            }
+            Err(e) => Ok(vec![format!("{e:#}")]),
+        }
     }));
     checks.push(step("glossary", || {
         Ok(authoring::glossary_problems(course))
@@ -293,6 +306,8 @@ fn verify_exercise(
     row.reasons.extend(authoring::hint_problems(exercise));
     row.reasons
         .extend(authoring::citation_problems(course, exercise));
+    row.reasons
+        .extend(spoilers::lesson_problems(course, exercise));
     let step_layout = steps::layout_problems(course, exercise);
     let steps_hold = step_layout.is_empty() && exercise.problems.is_empty();
     row.reasons.extend(step_layout);

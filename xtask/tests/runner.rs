@@ -106,7 +106,7 @@ fn verify_judges_stubs_solutions_and_metadata() {
     assert!(out.ok, "{}", show(&out));
     assert_eq!(
         out.last_line(),
-        "verify: 7 passed, 0 failed",
+        "verify: 8 passed, 0 failed",
         "{}",
         show(&out)
     );
@@ -146,7 +146,7 @@ fn verify_judges_stubs_solutions_and_metadata() {
         "{}",
         show(&out)
     );
-    assert_eq!(out.last_line(), "verify: 6 passed, 1 failed");
+    assert_eq!(out.last_line(), "verify: 7 passed, 1 failed");
 
     // ...and a listed test must pass on the stub.
     fs::write(&meta, format!("{original}no_such_test = \"a reason\"\n")).unwrap();
@@ -226,7 +226,7 @@ fn verify_judges_stubs_solutions_and_metadata() {
     // course layout, formatting, test kit, policy, book, links + adder, multiply
     assert_eq!(
         out.last_line(),
-        "verify: 9 passed, 3 failed",
+        "verify: 10 passed, 3 failed",
         "{}",
         show(&out)
     );
@@ -701,6 +701,48 @@ fn steps_are_proved_in_the_lessons_order() {
             show(&out)
         );
     }
+}
+
+#[test]
+fn solutions_stay_behind_the_exercise() {
+    let course = fixture();
+    let root = course.path();
+    let out = xtask(root, &["book", "--no-solutions"]);
+    assert!(out.ok, "{}", show(&out));
+    let page = |edition: &str| {
+        fs::read_to_string(root.join(format!("target/{edition}/01_basics/01_adder.html"))).unwrap()
+    };
+    assert!(page("book-no-solutions").contains("not part of this edition"));
+    assert!(!page("book-no-solutions").contains("a + b"));
+    let out = xtask(root, &["book"]);
+    assert!(out.ok, "{}", show(&out));
+    assert!(page("book").contains("<details class=\"walkthrough\">"));
+    assert!(page("book").contains("a + b"));
+
+    // The answer shown before the exercise: refused in the source and in the site.
+    let lesson = root.join("book/01_basics/01_adder.md");
+    let text = fs::read_to_string(&lesson).unwrap();
+    fs::write(
+        &lesson,
+        text.replacen(
+            "## Exercise",
+            "```rust\n{{#include ../../solutions/01_basics/01_adder/src/lib.rs}}\n```\n\n## Exercise",
+            1,
+        ),
+    )
+    .unwrap();
+    let out = xtask(root, &["verify", "adder", "--test-timeout", "20"]);
+    assert!(!out.ok, "{}", show(&out));
+    assert!(
+        out.has("shows the reference solution outside the walk-through"),
+        "{}",
+        show(&out)
+    );
+    assert!(
+        out.has("the book without solutions shows solution code on 01_basics/01_adder.html"),
+        "{}",
+        show(&out)
+    );
 }
 
 #[test]
