@@ -17,7 +17,9 @@ use crate::FrameError;
 ///   reported; a read timeout arrives here as `WouldBlock` or `TimedOut`.
 ///
 /// Reads exactly one frame's bytes and not one more, so the next call (or
-/// other code sharing the reader) starts at the next frame.
+/// other code sharing the reader) starts at the next frame. On a `TcpStream`
+/// each call makes at least two `read` calls; wrap the stream in a
+/// `BufReader` to make fewer.
 pub fn read_frame<R: Read + ?Sized>(
     _reader: &mut R,
     max_len: usize,
@@ -25,11 +27,11 @@ pub fn read_frame<R: Read + ?Sized>(
     todo!(
         "read the 4 header bytes, check the length against {max_len}, then read \
          the payload; one read may return fewer bytes than asked for \
-         (lesson 02.3, 'Reading a frame')"
+         (lesson 02.3, 'Reading a frame from a stream')"
     )
 }
 
-/// Writes one frame and flushes it.
+/// Writes one frame, header and payload in a single `write_all`, and flushes it.
 ///
 /// Errors with [`FrameError::TooLarge`] before writing anything if the payload
 /// is over `max_len` (see [`encode`](crate::encode)), and with

@@ -1,7 +1,9 @@
 //! Encoding frames, and decoding them from bytes that arrive in any pieces.
 //!
 //! Nothing here does I/O: the caller moves bytes between these functions and a
-//! socket.
+//! socket. That is what lets the tests feed the decoder every cutting of a
+//! stream, and what lets the same decoder sit behind a non-blocking or async
+//! socket later in the course.
 
 use crate::FrameError;
 
@@ -28,14 +30,19 @@ pub fn encode(payload: &[u8], max_len: usize) -> Result<Vec<u8>, FrameError> {
 /// Call [`feed`](Self::feed) with each chunk read from the peer, then
 /// [`next_frame`](Self::next_frame) until it returns `Ok(None)`; at end of
 /// stream call [`finish`](Self::finish).
+///
+/// Once a frame has been returned its bytes are dropped: a decoder holds at most
+/// one frame in progress and the chunk last fed, however long the connection
+/// lasts.
 #[derive(Debug)]
 pub struct FrameDecoder {
     /// Bytes fed but not yet returned.
     buf: Vec<u8>,
     /// The largest payload accepted.
     max_len: usize,
-    // Add what else you need: whether the header of the frame in progress has
-    // been read (and the length it announced), the error once one happened.
+    // Add what else you need: where the unread part of the buffer begins,
+    // whether the header of the frame in progress has been read (and the length
+    // it announced), the error once one happened.
 }
 
 impl FrameDecoder {
@@ -51,7 +58,8 @@ impl FrameDecoder {
     pub fn feed(&mut self, bytes: &[u8]) {
         todo!(
             "append the new chunk (length {}) to the buffer, unless an error already \
-             happened (lesson 02.3, 'The decoder')",
+             happened; drop the frames already returned first \
+             (lesson 02.3, 'The decoder')",
             bytes.len()
         )
     }

@@ -71,12 +71,12 @@ fn read_full<R: Read + ?Sized>(reader: &mut R, buf: &mut [u8]) -> std::io::Resul
 // ANCHOR_END: read_full
 
 // ANCHOR: write_frame
-/// Writes one frame and flushes it.
+/// Writes one frame, header and payload in a single `write_all`, and flushes it.
 ///
 /// Errors with [`FrameError::TooLarge`] before writing anything if the payload
-/// is over `max_len` (see [`encode`]), and with [`FrameError::Io`] if writing
-/// fails, in which case part of the frame may have been sent: the stream is
-/// then out of step and should be closed.
+/// is over `max_len` (see [`encode`](crate::encode)), and with
+/// [`FrameError::Io`] if writing fails, in which case part of the frame may have
+/// been sent: the stream is then out of step and should be closed.
 pub fn write_frame<W: Write + ?Sized>(
     writer: &mut W,
     payload: &[u8],

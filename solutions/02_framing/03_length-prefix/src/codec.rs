@@ -47,6 +47,10 @@ fn checked_len(len: usize, max_len: usize) -> Result<u32, FrameError> {
 /// Call [`feed`](Self::feed) with each chunk read from the peer, then
 /// [`next_frame`](Self::next_frame) until it returns `Ok(None)`; at end of
 /// stream call [`finish`](Self::finish).
+///
+/// Once a frame has been returned its bytes are dropped: a decoder holds at most
+/// one frame in progress and the chunk last fed, however long the connection
+/// lasts.
 #[derive(Debug)]
 pub struct FrameDecoder {
     /// Bytes fed but not yet decoded: headers, and payloads that came in the
@@ -121,6 +125,7 @@ impl FrameDecoder {
     ///   bytes. Reported as soon as the 4 header bytes are in, without waiting
     ///   for (or making room for) the payload.
     ///
+    /// The answers never depend on how the bytes were cut into `feed` calls.
     /// After an error, every later call returns the same error.
     pub fn next_frame(&mut self) -> Result<Option<Vec<u8>>, FrameError> {
         if let Some(len) = self.too_large {
@@ -177,7 +182,8 @@ impl FrameDecoder {
     ///
     /// * `Ok(())`: the stream ended between frames (or was empty).
     /// * `Err(FrameError::TruncatedHeader)`: it ended after 1 to 3 header bytes.
-    /// * `Err(FrameError::TruncatedPayload)`: it ended inside a payload.
+    /// * `Err(FrameError::TruncatedPayload)`: it ended inside a payload; the
+    ///   error says how many bytes the header announced and how many arrived.
     /// * The earlier error, if there was one.
     pub fn finish(&self) -> Result<(), FrameError> {
         if let Some(len) = self.too_large {

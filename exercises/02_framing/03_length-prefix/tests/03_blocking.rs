@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::io::{self, BufWriter, ErrorKind, Read};
+use std::io::{self, BufWriter, ErrorKind, IoSlice, Read, Write};
 
 use common::{frames_by_hand, payloads, sample_payloads, sizes, Decoded, End, Payload};
 use length_prefix::{read_frame, write_frame};
@@ -253,6 +253,54 @@ fn write_frame_writes_the_encoding_and_flushes() {
         &frames_by_hand(&sample),
         "each frame is the 4-byte big-endian length, then the payload",
     );
+}
+
+#[test]
+fn write_frame_hands_over_each_frame_in_one_write() {
+    for payload in sample_payloads() {
+        let mut out = Recorder::default();
+        expect::ok(
+            &format!("write_frame of {} bytes", payload.len()),
+            write_frame(&mut out, &payload, MIB),
+            "payloads up to max_len are written",
+        );
+        expect::eq(
+            &format!(
+                "the sizes of the writes write_frame made for a {}-byte payload",
+                payload.len()
+            ),
+            &out.writes,
+            &vec![4 + payload.len()],
+            "build the whole frame (header, then payload) and write it with one \
+             write_all. A header written on its own leaves as a tiny TCP segment, \
+             and Nagle's algorithm can hold the payload back until it is \
+             acknowledged (lesson 02.3, 'Writing a frame')",
+        );
+    }
+}
+
+/// A writer that accepts everything and records the size of each write (a
+/// vectored write counts once, as one `writev` system call would).
+#[derive(Default)]
+struct Recorder {
+    writes: Vec<usize>,
+}
+
+impl Write for Recorder {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.writes.push(buf.len());
+        Ok(buf.len())
+    }
+
+    fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        let len = bufs.iter().map(|buf| buf.len()).sum();
+        self.writes.push(len);
+        Ok(len)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 #[test]

@@ -6,7 +6,8 @@ mod common;
 use common::{frames_by_hand, payloads, sample_payloads, sizes, Decoded, End, Payload};
 use length_prefix::{encode, FrameDecoder};
 use testkit::chaos::Chunking;
-use testkit::{expect, hexdump};
+use testkit::expect::{self, escaped};
+use testkit::hexdump;
 
 const MIB: usize = 1024 * 1024;
 
@@ -79,7 +80,7 @@ fn encode_refuses_payloads_over_the_limit() {
 fn hexdumps_of_encoded_frames() {
     let frame = |payload: &[u8]| {
         expect::ok(
-            &format!("encode of {payload:?}"),
+            &format!("encode of {}", escaped(payload)),
             encode(payload, 1024),
             "payloads under max_len are fine",
         )
