@@ -12,6 +12,9 @@ use std::net::{Shutdown, TcpListener};
 use std::sync::mpsc;
 use std::time::Duration;
 
+/// Shaped like `date`'s clock-setting operand, but month 13 is no date.
+const HARMLESS_CLOCK_OPERAND: &str = "133100002030";
+
 use common::{
     ask, expect_closed, expect_still_serving, framed, pattern, start, test_allow_list, test_limits,
     Shown,
@@ -161,16 +164,21 @@ fn programs_off_the_list_are_refused() {
 fn operands_are_refused_for_a_program_that_takes_no_arguments() {
     within(
         deadline::DEFAULT,
-        "asking for `date 010100002030`, then a bare `date`",
+        "asking for `date 133100002030`, then a bare `date`",
         || {
             let scratch = tempfile::tempdir().unwrap();
             let addr = start(test_allow_list(scratch.path()), test_limits());
             let mut stream = net::connect(addr);
-            // As root this would set the clock to 1 January 2030.
-            let response = ask(&mut stream, &Request::new("date", &["010100002030"]));
+            // An operand of the clock-setting shape (MMDDhhmmCCYY). Month 13 makes
+            // `date` refuse it even as root, so a wrong solution run by root (CI,
+            // a container) cannot change the machine's clock.
+            let response = ask(
+                &mut stream,
+                &Request::new("date", &[HARMLESS_CLOCK_OPERAND]),
+            );
             expect::that(
                 matches!(response.reply, Reply::Refused { .. }),
-                "the reply to `date 010100002030` (date is allowed without arguments): \
+                "the reply to `date 133100002030` (date is allowed without arguments): \
                  expected Refused",
                 &response.reply,
                 "run every request through AllowList::check first; it refuses any \
