@@ -69,10 +69,16 @@ pub fn run(course: &Course, opts: &Options) -> Result<bool> {
             .map(|n| course.find(n))
             .collect::<Result<_>>()?
     };
-    let scratch = scratch::prepare(course, &exercises)?;
     let mut tallies = Vec::new();
     for exercise in &exercises {
         println!("{} …", exercise.name);
+        // One scratch workspace per exercise: runs on different exercises can go
+        // side by side, and none of them holds up `verify`.
+        let dir = course
+            .path("target/mutants")
+            .join(&exercise.name)
+            .join("workspace");
+        let scratch = scratch::prepare_in(course, &dir, &[exercise])?;
         let tally = mutate(course, exercise, &scratch.dir, &scratch.copy_of(exercise))?;
         println!(
             "  {} viable mutants, {:.0}% caught ({:.0} s)",

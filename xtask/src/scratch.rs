@@ -55,7 +55,17 @@ impl Scratch {
 
 /// Writes the scratch workspace for `exercises` and syncs their overlaid copies.
 pub fn prepare(course: &Course, exercises: &[&Exercise]) -> Result<Scratch> {
-    let dir = course.root.join("target").join("verify");
+    prepare_in(
+        course,
+        &course.root.join("target").join("verify"),
+        exercises,
+    )
+}
+
+/// [`prepare`], in a folder of its own under `target/` (a long `cargo xtask
+/// mutants` run must not hold up `verify`, nor two of them each other).
+pub fn prepare_in(course: &Course, dir: &Path, exercises: &[&Exercise]) -> Result<Scratch> {
+    let dir = dir.to_path_buf();
     fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let guard = lock(&dir)?;
 
