@@ -49,3 +49,14 @@ pub const READ_CHUNK: usize = 16 * 1024;
 /// reading that client when its outbox is full, the kernel buffers fill up, and
 /// TCP flow control makes the *client* wait: backpressure (背压).
 pub const MAX_PENDING: usize = 64 * 1024;
+
+/// How long the server waits before it accepts again after `accept` failed for
+/// lack of file descriptors or memory (`EMFILE` and its kin).
+///
+/// The clients that could not be accepted wait in the backlog, and the
+/// edge-triggered listener will not report them again. Accepting again at once
+/// would fail the same way; waiting for one of the server's own connections to
+/// close would strand them when descriptors come back some other way (or when
+/// the server has no connection at all). So the loop waits this long, with a
+/// timeout on `epoll_wait`, and tries again.
+pub const ACCEPT_PAUSE: std::time::Duration = std::time::Duration::from_millis(100);

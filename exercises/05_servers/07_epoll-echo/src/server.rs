@@ -12,7 +12,8 @@ pub struct Server {
     listener: TcpListener,
     waker: Arc<EventFd>,
     // Add what the loop needs: the `nix::sys::epoll::Epoll`, the connections
-    // by token (a `HashMap<u64, Connection>`), and the next token to hand out.
+    // by token (a `HashMap<u64, Connection>`), the next token to hand out, and
+    // when a pause in accepting (after EMFILE) ends.
 }
 
 /// Stops a running [`Server`] from any thread. Cheap to clone.
@@ -67,8 +68,9 @@ impl Server {
     ///   clients). Skip `ConnectionAborted` and `Interrupted`; report any other
     ///   accept error on stderr and wait for the next event. After `EMFILE`,
     ///   `ENFILE`, `ENOBUFS` or `ENOMEM` (out of descriptors or memory) the
-    ///   clients still in the backlog get no new edge: remember the failure, and
-    ///   accept again as soon as a connection closes. Make each accepted
+    ///   clients still in the backlog get no new edge: remember the failure,
+    ///   wait with a timeout of [`ACCEPT_PAUSE`](crate::ACCEPT_PAUSE), and
+    ///   accept again when it has passed. Make each accepted
     ///   stream non-blocking (it does not inherit that from the listener), set
     ///   `TCP_NODELAY`, give it a new token (never reuse one) and register it
     ///   `EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET`;

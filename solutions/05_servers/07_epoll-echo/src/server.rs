@@ -4,12 +4,14 @@ use std::collections::HashMap;
 use std::io::{self, ErrorKind};
 use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::sync::Arc;
+use std::time::Instant;
 
 use nix::errno::Errno;
 use nix::sys::epoll::{Epoll, EpollCreateFlags, EpollEvent, EpollFlags, EpollTimeout};
 use nix::sys::eventfd::{EfdFlags, EventFd};
 
 use crate::connection::{Connection, Next};
+use crate::ACCEPT_PAUSE;
 
 /// The token epoll hands back for the listening socket.
 const LISTENER: u64 = 0;
@@ -43,10 +45,10 @@ pub struct Server {
     waker: Arc<EventFd>,
     connections: HashMap<u64, Connection>,
     next_token: u64,
-    /// `accept` failed for lack of descriptors or memory, with clients perhaps
-    /// left in the backlog. No new edge will announce them: accept again as
-    /// soon as a connection closes and gives a descriptor back.
-    accept_starved: bool,
+    /// Set when `accept` failed for lack of descriptors or memory, with
+    /// clients perhaps left in the backlog. No new edge will announce them:
+    /// the loop accepts again once this moment has passed.
+    accept_paused_until: Option<Instant>,
 }
 
 /// Stops a running [`Server`] from any thread. Cheap to clone.
@@ -81,7 +83,7 @@ impl Server {
             waker: Arc::new(waker),
             connections: HashMap::new(),
             next_token: FIRST_CONNECTION,
-            accept_starved: false,
+            accept_paused_until: None,
         })
     }
     // ANCHOR_END: bind
@@ -109,8 +111,13 @@ impl Server {
     pub fn run(mut self) -> io::Result<()> {
         let mut events = vec![EpollEvent::empty(); EVENTS_PER_WAIT];
         loop {
-            // Blocks until something is ready; returns only the ready ones.
-            let ready = match self.epoll.wait(&mut events, EpollTimeout::NONE) {
+            // Blocks until something is ready (returning only the ready ones),
+            // or until a pause in accepting ends: the loop's only timer.
+            let timeout = match self.accept_paused_until {
+                None => EpollTimeout::NONE,
+                Some(until) => millis_until(until),
+            };
+            let ready = match self.epoll.wait(&mut events, timeout) {
                 Ok(ready) => ready,
                 Err(Errno::EINTR) => continue,
                 Err(e) => return Err(e.into()),
@@ -121,6 +128,15 @@ impl Server {
                     LISTENER => self.accept_all(),
                     token => self.serve(token),
                 }
+            }
+            // The clients a failed accept left in the backlog bring no new
+            // edge: when the pause is over, go and get them.
+            if self
+                .accept_paused_until
+                .is_some_and(|until| until <= Instant::now())
+            {
+                self.accept_paused_until = None;
+                self.accept_all();
             }
         }
     }
@@ -145,10 +161,13 @@ impl Server {
                         ErrorKind::ConnectionAborted | ErrorKind::Interrupted
                     ) => {}
                 Err(e) => {
-                    // Out of file descriptors, most likely. The clients still in
-                    // the backlog get no new edge: `close` retries for them.
                     eprintln!("epoll-echo: accept failed: {e}");
-                    self.accept_starved = is_out_of_resources(&e);
+                    // Out of file descriptors, most likely. The clients still in
+                    // the backlog get no new edge: `run` retries for them after
+                    // a pause, whoever gives descriptors back meanwhile.
+                    if is_out_of_resources(&e) {
+                        self.accept_paused_until = Some(Instant::now() + ACCEPT_PAUSE);
+                    }
                     return;
                 }
             }
@@ -207,16 +226,17 @@ impl Server {
             // socket removes it anyway, but a dup'ed one would keep it alive.)
             let _ = self.epoll.delete(connection.stream());
         }
-        // The descriptor just freed may be what a starved accept was missing.
-        if self.accept_starved {
-            self.accept_starved = false;
-            self.accept_all();
-        }
     }
 }
 
-/// Out of descriptors or memory: accepting again is worth it only once some
-/// has been freed.
+/// Milliseconds from now to `deadline`, rounded up (rounding down would wake
+/// the loop a little early, again and again), for epoll_wait's timeout.
+fn millis_until(deadline: Instant) -> EpollTimeout {
+    let left = deadline.saturating_duration_since(Instant::now());
+    EpollTimeout::try_from(left.as_micros().div_ceil(1000)).unwrap_or(EpollTimeout::MAX)
+}
+
+/// Out of descriptors or memory: accepting again at once would fail again.
 fn is_out_of_resources(e: &io::Error) -> bool {
     matches!(
         e.raw_os_error().map(Errno::from_raw),

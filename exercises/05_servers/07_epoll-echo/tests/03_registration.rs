@@ -1,4 +1,5 @@
-//! Is each client registered edge-triggered? Asked of the kernel itself.
+//! Is each client registered edge-triggered? Asked of the kernel itself. Run
+//! with `cargo test --test 03_registration`.
 //!
 //! Linux describes every epoll instance in `/proc/self/fdinfo/<fd>`: one line
 //! per registered file descriptor, with the flags it was registered with:
@@ -13,10 +14,10 @@
 #![cfg(target_os = "linux")]
 
 use std::fs;
-use std::thread;
 
 use epoll_echo::Server;
 use testkit::net::connect;
+use testkit::server::{Hints, Running};
 use testkit::{deadline, echo, expect, within};
 
 const EPOLLIN: u32 = 0x001;
@@ -90,6 +91,12 @@ fn is_established(inode: &str) -> bool {
         })
 }
 
+const HINTS: Hints = Hints {
+    ended_early: "run loops until the eventfd's token comes up",
+    stop_is_ok: "a stop is not an error: return Ok(()) when the eventfd's token comes up",
+    stop_promptly: None,
+};
+
 #[test]
 fn every_client_is_registered_edge_triggered() {
     within(deadline::DEFAULT, "a client registered with epoll", || {
@@ -98,41 +105,49 @@ fn every_client_is_registered_edge_triggered() {
             Server::bind("127.0.0.1:0"),
             "bind, create the Epoll and the eventfd, register both",
         );
-        let addr = server.local_addr();
         let stopper = server.stopper();
-        let running = thread::spawn(move || server.run());
-
-        // An echo proves the server accepted this client and registered it.
-        let mut client = connect(addr);
-        echo::round_trip(&mut client, b"am I registered?\n", "a client");
-
-        let clients: Vec<Registration> = registrations()
-            .into_iter()
-            .filter(|r| socket_inode(r.fd).is_some_and(|inode| is_established(&inode)))
-            .collect();
-        expect::eq(
-            "connected sockets registered with epoll",
-            &clients.len(),
-            &1,
-            "register each accepted stream once (epoll.add), and remove it \
-             (epoll.delete) when the connection closes",
+        let server = Running::start(
+            "epoll server",
+            server.local_addr(),
+            HINTS,
+            move || stopper.stop(),
+            move || server.run(),
         );
-        let events = clients[0].events;
-        expect::that(
-            events & EPOLLIN != 0,
-            "the client's socket should be registered for EPOLLIN",
-            format!("events {events:#010x}"),
-            "without EPOLLIN, epoll never says the client sent something",
-        );
-        expect::that(
-            events & EPOLLET != 0,
-            "the client's socket should be registered edge-triggered (EPOLLET)",
-            format!("events {events:#010x}: level-triggered"),
-            "add EpollFlags::EPOLLET to the flags you register each connection with; \
-             this exercise is about edge-triggered epoll (and reading until WouldBlock)",
-        );
+        server.check(
+            "register each accepted stream with EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET",
+            |addr| {
+                // An echo proves the server accepted this client and registered it.
+                let mut client = connect(addr);
+                echo::round_trip(&mut client, b"am I registered?\n", "a client");
 
-        stopper.stop();
-        running.join().unwrap().unwrap();
+                let clients: Vec<Registration> = registrations()
+                    .into_iter()
+                    .filter(|r| socket_inode(r.fd).is_some_and(|inode| is_established(&inode)))
+                    .collect();
+                expect::eq(
+                    "connected sockets registered with epoll",
+                    &clients.len(),
+                    &1,
+                    "register each accepted stream once (epoll.add), and remove it \
+                     (epoll.delete) when the connection closes",
+                );
+                let events = clients[0].events;
+                expect::that(
+                    events & EPOLLIN != 0,
+                    "the client's socket should be registered for EPOLLIN",
+                    format!("events {events:#010x}"),
+                    "without EPOLLIN, epoll never says the client sent something",
+                );
+                expect::that(
+                    events & EPOLLET != 0,
+                    "the client's socket should be registered edge-triggered (EPOLLET)",
+                    format!("events {events:#010x}: level-triggered"),
+                    "add EpollFlags::EPOLLET to the flags you register each connection \
+                     with; this exercise is about edge-triggered epoll (and reading \
+                     until WouldBlock)",
+                );
+            },
+        );
+        server.stop();
     });
 }

@@ -1,5 +1,6 @@
-//! Tests for the epoll echo server. Run them with `cargo test` in this folder
-//! (Linux only: elsewhere this file compiles to nothing).
+//! Step 2: the event loop (`src/server.rs`), over the wire. Run with
+//! `cargo test --test 02_echo` (Linux only: elsewhere this file compiles to
+//! nothing; step 1's `Connection` must pass first).
 //!
 //! Each test binds a `Server` on a free loopback port, runs it on a thread, talks
 //! to it with plain sockets (the shared checks in `testkit::echo`), then stops it
@@ -14,8 +15,6 @@ use std::time::{Duration, Instant};
 use epoll_echo::{Server, MAX_PENDING, READ_CHUNK};
 use testkit::echo::first_difference;
 use testkit::net::{connect, is_timeout, IO_TIMEOUT};
-// A shared check from `testkit::echo`, run here; its failure gets this exercise's hint.
-use testkit::server::with_hint as check;
 use testkit::server::{Hints, Running};
 use testkit::{deadline, echo, expect, within};
 
@@ -60,29 +59,17 @@ fn pattern(len: usize) -> Vec<u8> {
 }
 
 /// Reads exactly `len` bytes, each read bounded by the kit's timeout.
+#[track_caller]
 fn read_exactly(stream: &mut TcpStream, len: usize, what: &str) -> Vec<u8> {
-    let mut got = vec![0u8; len];
-    let mut filled = 0;
-    while filled < len {
-        match stream.read(&mut got[filled..]) {
-            Ok(0) => panic!(
-                "the server closed the connection after {filled} of the {len} bytes of {what}\n  \
-                 hint: close a connection only after the client half-closed AND its \
-                 outbox is empty"
-            ),
-            Ok(n) => filled += n,
-            Err(e) if is_timeout(&e) => panic!(
-                "{what}: {filled} of {len} bytes came back, then nothing for {} s\n  \
-                 hint: on every event, read until WouldBlock (EPOLLET says nothing \
-                 twice); keep what the socket would not take in the connection's \
-                 outbox for the next EPOLLOUT edge; and if reading paused because the \
-                 outbox was full, re-arm (epoll_ctl MOD) once there is room again",
-                IO_TIMEOUT.as_secs()
-            ),
-            Err(e) => panic!("{what}: reading failed after {filled} of {len} bytes: {e}"),
-        }
-    }
-    got
+    testkit::echo::read_exactly(
+        stream,
+        len,
+        what,
+        "on every event, read until WouldBlock (EPOLLET says nothing twice); keep \
+         what the socket would not take in the connection's outbox for the next \
+         EPOLLOUT edge; and if reading paused because the outbox was full, re-arm \
+         (epoll_ctl MOD) once there is room again",
+    )
 }
 
 /// The largest send and receive buffers TCP autotuning may grow to (the third
@@ -108,12 +95,11 @@ fn holds_many_clients_at_once() {
         "500 clients connected at once, 5 round trips each",
         || {
             let server = start();
-            let addr = server.addr;
-            check(
+            server.check(
                 "all clients connect before any of them talks. Register every accepted \
                  socket with epoll, and accept until WouldBlock: an edge-triggered \
                  listener reports a crowd that arrived together only once",
-                move || echo::all_served_at_once(addr, CLIENTS, ROUNDS),
+                move |addr| echo::all_served_at_once(addr, CLIENTS, ROUNDS),
             );
             server.stop();
         },
@@ -124,11 +110,10 @@ fn holds_many_clients_at_once() {
 fn a_silent_client_blocks_no_one() {
     within(deadline::DEFAULT, "a client beside a silent one", || {
         let server = start();
-        let addr = server.addr;
-        check(
+        server.check(
             "never read from a socket epoll has not reported, and never block: \
              every socket is non-blocking",
-            move || echo::silent_client_blocks_no_one(addr),
+            move |addr| echo::silent_client_blocks_no_one(addr),
         );
         server.stop();
     });
@@ -141,11 +126,10 @@ fn a_vanishing_client_crashes_nothing() {
         "a client after one that vanished",
         || {
             let server = start();
-            let addr = server.addr;
-            check(
+            server.check(
                 "a reset shows up as EPOLLERR/EPOLLHUP and as an error from read or write: \
              close that connection (epoll_ctl DEL, drop it) and go on",
-                move || echo::vanishing_client_crashes_nothing(addr),
+                move |addr| echo::vanishing_client_crashes_nothing(addr),
             );
             server.stop();
         },
@@ -158,14 +142,13 @@ fn a_vanishing_client_crashes_nothing() {
 fn a_burst_larger_than_one_read_comes_back_whole() {
     within(deadline::DEFAULT, "a burst sent in one write", || {
         let server = start();
-        let addr = server.addr;
         // At least 10 bytes each ("message 0\n"): over five READ_CHUNKs in all,
         // yet small enough to sit in the kernel's buffers if nobody reads.
         let messages = READ_CHUNK / 2;
-        check(
+        server.check(
             "with EPOLLET, one event may announce many reads' worth of bytes. Read \
              until WouldBlock every time, not once per event",
-            move || echo::burst(addr, messages),
+            move |addr| echo::burst(addr, messages),
         );
         server.stop();
     });
@@ -175,11 +158,10 @@ fn a_burst_larger_than_one_read_comes_back_whole() {
 fn a_slow_reader_stalls_no_one() {
     within(deadline::DEFAULT, "a client beside a slow reader", || {
         let server = start();
-        let addr = server.addr;
-        check(
+        server.check(
             "a socket that will not take more gives WouldBlock: keep the rest in that \
              connection's outbox and serve the others; EPOLLOUT says when to go on",
-            move || echo::slow_reader_stalls_no_one(addr, 8 << 20),
+            move |addr| echo::slow_reader_stalls_no_one(addr, 8 << 20),
         );
         server.stop();
     });
@@ -189,26 +171,32 @@ fn a_slow_reader_stalls_no_one() {
 fn a_message_larger_than_the_socket_buffers_comes_back_intact() {
     within(deadline::DEFAULT, "the echo of 16 MiB", || {
         let server = start();
-        let payload = pattern(16 << 20);
-        let mut client = connect(server.addr);
-        // Write on another thread while this one reads: neither side may wait
-        // for the other to finish.
-        let writer = {
-            let mut client = client.try_clone().unwrap();
-            let payload = payload.clone();
-            thread::spawn(move || client.write_all(&payload))
-        };
-        let echo = read_exactly(&mut client, payload.len(), "the echo of 16 MiB");
-        expect::ok(
-            "sending 16 MiB",
-            writer.join().unwrap(),
-            "the server must keep reading while its echoes are being taken",
-        );
-        expect::that(
-            echo == payload,
-            "the echo of 16 MiB should be the same 16 MiB, in order",
-            first_difference(&echo, &payload),
-            "write from the front of the outbox and remove only what write() took",
+        server.check(
+            "keep what the socket would not take in the outbox for the next EPOLLOUT \
+             edge, and write from its front",
+            |addr| {
+                let payload = pattern(16 << 20);
+                let mut client = connect(addr);
+                // Write on another thread while this one reads: neither side may
+                // wait for the other to finish.
+                let writer = {
+                    let mut client = client.try_clone().unwrap();
+                    let payload = payload.clone();
+                    thread::spawn(move || client.write_all(&payload))
+                };
+                let echo = read_exactly(&mut client, payload.len(), "the echo of 16 MiB");
+                expect::ok(
+                    "sending 16 MiB",
+                    writer.join().unwrap(),
+                    "the server must keep reading while its echoes are being taken",
+                );
+                expect::that(
+                    echo == payload,
+                    "the echo of 16 MiB should be the same 16 MiB, in order",
+                    first_difference(&echo, &payload),
+                    "write from the front of the outbox and remove only what write() took",
+                );
+            },
         );
         server.stop();
     });
@@ -224,60 +212,69 @@ fn a_client_that_does_not_read_is_paused_then_resumed() {
         "a client that writes without reading, then reads",
         || {
             let server = start();
-            // What the two connections' kernel buffers can hold at most, plus the
-            // outbox, plus slack. A server with a capped outbox makes the client's
-            // writes block well before this.
-            let (wmem, rmem) = kernel_buffer_maxima();
-            let bound = 2 * (wmem + rmem) + MAX_PENDING + (4 << 20);
-            let mut client = connect(server.addr);
-            // Waiting is the observation here: a write that makes no progress for
-            // this long means the server has stopped reading.
-            client
-                .set_write_timeout(Some(Duration::from_millis(300)))
-                .unwrap();
-            let chunk = pattern(64 << 10);
-            let mut sent = 0usize;
-            loop {
-                match client.write(&chunk[sent % chunk.len()..]) {
-                    Ok(n) => sent += n,
-                    Err(e) if is_timeout(&e) => break,
-                    Err(e) if e.kind() == ErrorKind::Interrupted => {}
-                    Err(e) => panic!("writing to the server failed after {sent} bytes: {e}"),
-                }
-                expect::that(
-                    sent <= bound,
-                    &format!(
-                        "a client that reads nothing should be made to wait before it \
-                         has sent {bound} bytes (what the kernel buffers can hold, plus \
-                         MAX_PENDING)"
-                    ),
-                    format!("{sent} bytes taken, and the server still reads"),
-                    "stop reading a connection whose outbox holds MAX_PENDING bytes: \
-                     its bytes then wait in the kernel, and TCP makes the client wait",
-                );
-            }
-            client.set_write_timeout(Some(IO_TIMEOUT)).unwrap();
-            client.shutdown(Shutdown::Write).unwrap();
+            server.check(
+                "stop reading a connection whose outbox is full, and once there is room \
+                 again, read again by yourself (Next::Rearm, epoll_ctl MOD): no new \
+                 edge announces the bytes already waiting",
+                |addr| {
+                    // What the two connections' kernel buffers can hold at most, plus the
+                    // outbox, plus slack. A server with a capped outbox makes the client's
+                    // writes block well before this.
+                    let (wmem, rmem) = kernel_buffer_maxima();
+                    let bound = 2 * (wmem + rmem) + MAX_PENDING + (4 << 20);
+                    let mut client = connect(addr);
+                    // Waiting is the observation here: a write that makes no progress for
+                    // this long means the server has stopped reading.
+                    client
+                        .set_write_timeout(Some(Duration::from_millis(300)))
+                        .unwrap();
+                    let chunk = pattern(64 << 10);
+                    let mut sent = 0usize;
+                    loop {
+                        match client.write(&chunk[sent % chunk.len()..]) {
+                            Ok(n) => sent += n,
+                            Err(e) if is_timeout(&e) => break,
+                            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                            Err(e) => {
+                                panic!("writing to the server failed after {sent} bytes: {e}")
+                            }
+                        }
+                        expect::that(
+                            sent <= bound,
+                            &format!(
+                                "a client that reads nothing should be made to wait before it \
+                                 has sent {bound} bytes (what the kernel buffers can hold, plus \
+                                 MAX_PENDING)"
+                            ),
+                            format!("{sent} bytes taken, and the server still reads"),
+                            "stop reading a connection whose outbox holds MAX_PENDING bytes: \
+                             its bytes then wait in the kernel, and TCP makes the client wait",
+                        );
+                    }
+                    client.set_write_timeout(Some(IO_TIMEOUT)).unwrap();
+                    client.shutdown(Shutdown::Write).unwrap();
 
-            let mut want = Vec::with_capacity(sent);
-            while want.len() < sent {
-                let take = (sent - want.len()).min(chunk.len());
-                want.extend_from_slice(&chunk[..take]);
-            }
-            let echo = read_exactly(&mut client, sent, "the echo of a paused client");
-            expect::that(
-                echo == want,
-                "every byte the paused client sent should come back, in order",
-                first_difference(&echo, &want),
-                "pausing must lose nothing: leave the bytes in the socket, not drop them",
-            );
-            let mut rest = Vec::new();
-            let end = client.read_to_end(&mut rest);
-            expect::that(
-                matches!(end, Ok(0)),
-                "after the last byte of the echo, end-of-file (the client half-closed)",
-                (end.map_err(|e| e.kind()), rest.len()),
-                "once the client half-closed and the outbox is empty, close the connection",
+                    let mut want = Vec::with_capacity(sent);
+                    while want.len() < sent {
+                        let take = (sent - want.len()).min(chunk.len());
+                        want.extend_from_slice(&chunk[..take]);
+                    }
+                    let echo = read_exactly(&mut client, sent, "the echo of a paused client");
+                    expect::that(
+                        echo == want,
+                        "every byte the paused client sent should come back, in order",
+                        first_difference(&echo, &want),
+                        "pausing must lose nothing: leave the bytes in the socket, not drop them",
+                    );
+                    let mut rest = Vec::new();
+                    let end = client.read_to_end(&mut rest);
+                    expect::that(
+                        matches!(end, Ok(0)),
+                        "after the last byte of the echo, end-of-file (the client half-closed)",
+                        (end.map_err(|e| e.kind()), rest.len()),
+                        "once the client half-closed and the outbox is empty, close the connection",
+                    );
+                },
             );
             server.stop();
         },
@@ -291,28 +288,33 @@ fn a_half_closed_client_gets_its_whole_echo_then_end_of_file() {
         "the echo to a client that half-closed",
         || {
             let server = start();
-            let payload = pattern(1 << 20);
-            let mut client = connect(server.addr);
-            let writer = {
-                let mut client = client.try_clone().unwrap();
-                let payload = payload.clone();
-                thread::spawn(move || {
-                    client.write_all(&payload)?;
-                    client.shutdown(Shutdown::Write)
-                })
-            };
-            let echo = testkit::net::read_to_end(&mut client, "the echo, then end-of-file");
-            expect::ok(
-                "sending 1 MiB, then half-closing",
-                writer.join().unwrap(),
-                "the server must keep reading",
-            );
-            expect::that(
-                echo == payload,
-                "everything before end-of-file should be the 1 MiB sent",
-                first_difference(&echo, &payload),
-                "a read of 0 means the client will send no more, not that it is gone: \
-             finish writing its outbox, and only then close",
+            server.check(
+                "a read of 0 means the client sends no more: finish its echo first",
+                |addr| {
+                    let payload = pattern(1 << 20);
+                    let mut client = connect(addr);
+                    let writer = {
+                        let mut client = client.try_clone().unwrap();
+                        let payload = payload.clone();
+                        thread::spawn(move || {
+                            client.write_all(&payload)?;
+                            client.shutdown(Shutdown::Write)
+                        })
+                    };
+                    let echo = testkit::net::read_to_end(&mut client, "the echo, then end-of-file");
+                    expect::ok(
+                        "sending 1 MiB, then half-closing",
+                        writer.join().unwrap(),
+                        "the server must keep reading",
+                    );
+                    expect::that(
+                        echo == payload,
+                        "everything before end-of-file should be the 1 MiB sent",
+                        first_difference(&echo, &payload),
+                        "a read of 0 means the client will send no more, not that it is gone: \
+                     finish writing its outbox, and only then close",
+                    );
+                },
             );
             server.stop();
         },
@@ -323,10 +325,15 @@ fn a_half_closed_client_gets_its_whole_echo_then_end_of_file() {
 fn stop_ends_run_and_closes_every_connection() {
     within(deadline::DEFAULT, "a stop with clients connected", || {
         let server = start();
-        let mut clients: Vec<TcpStream> = (0..3).map(|_| connect(server.addr)).collect();
-        for (i, client) in clients.iter_mut().enumerate() {
-            echo::round_trip(client, b"before the stop\n", &format!("client {i}"));
-        }
+        let (tx, rx) = std::sync::mpsc::channel();
+        server.check("echo each client", move |addr| {
+            let mut clients: Vec<TcpStream> = (0..3).map(|_| connect(addr)).collect();
+            for (i, client) in clients.iter_mut().enumerate() {
+                echo::round_trip(client, b"before the stop\n", &format!("client {i}"));
+            }
+            tx.send(clients).unwrap();
+        });
+        let mut clients = rx.recv().unwrap();
         let started = Instant::now();
         server.stop();
         expect::that(

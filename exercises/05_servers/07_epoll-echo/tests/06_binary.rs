@@ -1,5 +1,9 @@
 //! The `epoll-echo` binary, as the C10K benchmark (`cargo xtask bench`) uses it:
 //! started on port 0, it must announce its address on its first line of stdout.
+//! Run with `cargo test --test 06_binary`.
+//!
+//! Last on purpose: it runs the whole program, so it can only pass once every
+//! step before it does.
 #![cfg(target_os = "linux")]
 
 use testkit::server::binary_announces_its_address_then_echoes;
