@@ -45,6 +45,7 @@ impl fmt::Display for Endpoint {
     }
 }
 
+// ANCHOR: to_socket_addrs
 /// An endpoint can be handed straight to `TcpStream::connect` or
 /// `UdpSocket::send_to`: IP literals need no lookup, names go to the system
 /// resolver.
@@ -61,6 +62,7 @@ impl ToSocketAddrs for Endpoint {
         }
     }
 }
+// ANCHOR_END: to_socket_addrs
 
 /// Parses a port number: ASCII digits only, value 1-65535.
 ///

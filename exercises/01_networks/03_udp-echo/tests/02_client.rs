@@ -12,8 +12,12 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use testkit::{deadline::DEFAULT, expect, within};
+use testkit::{deadline::DEFAULT, expect, within, within_hint};
 use udp_echo::{request, UdpError, MAX_DATAGRAM, RECV_BUFFER};
+
+/// What a learner is told when `request` never returns.
+const STUCK: &str = "request() never returned: wait at most `timeout` for each reply (set \
+                     the socket's read timeout), and stop after retries + 1 attempts";
 
 /// Bytes as text with everything but printable ASCII escaped (`\xff`), so that
 /// failure messages show `"hello"` rather than numbers, and show every byte.
@@ -126,7 +130,7 @@ fn returns_a_long_reply_whole() {
 
 #[test]
 fn retries_after_lost_datagrams() {
-    within(DEFAULT, "a reply after two lost requests", || {
+    within_hint(DEFAULT, "a reply after two lost requests", STUCK, || {
         // The first two requests "get lost": the server ignores them.
         let (addr, count) = lossy_server(2);
         let started = Instant::now();
@@ -162,7 +166,7 @@ fn retries_after_lost_datagrams() {
 
 #[test]
 fn gives_up_after_exactly_retries_plus_one_attempts() {
-    within(DEFAULT, "a request to a silent server", || {
+    within_hint(DEFAULT, "a request to a silent server", STUCK, || {
         let (silent, addr) = silent_socket();
         let per_try = Duration::from_millis(20);
         let started = Instant::now();
@@ -211,21 +215,25 @@ fn gives_up_after_exactly_retries_plus_one_attempts() {
 
 #[test]
 fn a_closed_port_is_reported_without_hanging() {
-    within(DEFAULT, "a request to a port nobody listens on", || {
-        // Bind, note the port, close: now nobody listens there.
-        let addr = silent_socket().1;
-        let started = Instant::now();
-        let result = request(addr, b"hello?", Duration::from_millis(200), 3);
-        let elapsed = started.elapsed();
-        let err = expect::err(
-            "request(closed port, .., 200 ms, 3 retries)",
-            result,
-            "nobody listens there, so no reply can come",
-        );
-        // On loopback the OS usually answers with ICMP "port unreachable", which
-        // a connected UDP socket reports as ConnectionRefused; without it (or
-        // when ICMP is rate-limited) every attempt times out instead.
-        expect::that(
+    within_hint(
+        DEFAULT,
+        "a request to a port nobody listens on",
+        STUCK,
+        || {
+            // Bind, note the port, close: now nobody listens there.
+            let addr = silent_socket().1;
+            let started = Instant::now();
+            let result = request(addr, b"hello?", Duration::from_millis(200), 3);
+            let elapsed = started.elapsed();
+            let err = expect::err(
+                "request(closed port, .., 200 ms, 3 retries)",
+                result,
+                "nobody listens there, so no reply can come",
+            );
+            // On loopback the OS usually answers with ICMP "port unreachable", which
+            // a connected UDP socket reports as ConnectionRefused; without it (or
+            // when ICMP is rate-limited) every attempt times out instead.
+            expect::that(
             matches!(
                 err,
                 UdpError::Refused { attempts: 4 } | UdpError::TimedOut { attempts: 4 }
@@ -235,13 +243,14 @@ fn a_closed_port_is_reported_without_hanging() {
             "connect the socket to the server, so the OS reports ICMP \"port unreachable\" \
              as ConnectionRefused; count that attempt as failed and go on to the next",
         );
-        expect::that(
-            elapsed < Duration::from_secs(2),
-            "4 attempts of at most 200 ms each should end within a second",
-            elapsed,
-            "a refusal ends its attempt; it is not a reason to wait longer",
-        );
-    });
+            expect::that(
+                elapsed < Duration::from_secs(2),
+                "4 attempts of at most 200 ms each should end within a second",
+                elapsed,
+                "a refusal ends its attempt; it is not a reason to wait longer",
+            );
+        },
+    );
 }
 
 #[test]

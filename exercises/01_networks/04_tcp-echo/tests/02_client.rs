@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use socket2::SockRef;
 use tcp_echo::round_trip;
 use testkit::net::is_timeout;
-use testkit::{deadline::DEFAULT, expect, within};
+use testkit::{deadline::DEFAULT, expect, within, within_hint};
 
 const TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -95,40 +95,53 @@ fn echo_plus_one(mut stream: TcpStream) {
 
 #[test]
 fn half_closes_and_reads_the_whole_reply() {
-    within(DEFAULT, "a reply sent after end-of-file", || {
-        let addr = fake_server(shout_after_eof);
-        let reply = expect::ok(
-            "round_trip(b\"hello, tcp\") to a server that answers after end-of-file",
-            round_trip(addr, b"hello, tcp", TIMEOUT),
-            "this server answers only once its read returns 0: after writing the \
+    within_hint(
+        DEFAULT,
+        "a reply sent after end-of-file",
+        "this server answers only after end-of-file: shut down the write side \
+         (shutdown(Shutdown::Write)) once the payload is sent, and set the stream's \
+         read and write timeouts so a silent server cannot stall the client for ever",
+        || {
+            let addr = fake_server(shout_after_eof);
+            let reply = expect::ok(
+                "round_trip(b\"hello, tcp\") to a server that answers after end-of-file",
+                round_trip(addr, b"hello, tcp", TIMEOUT),
+                "this server answers only once its read returns 0: after writing the \
              payload, call shutdown(Shutdown::Write)",
-        );
-        expect::eq(
-            "the reply (this server answers in upper case, in two writes)",
-            text(&reply).as_str(),
-            "HELLO, TCP",
-            "read until read returns 0 (read_to_end), not just once: the reply may \
+            );
+            expect::eq(
+                "the reply (this server answers in upper case, in two writes)",
+                text(&reply).as_str(),
+                "HELLO, TCP",
+                "read until read returns 0 (read_to_end), not just once: the reply may \
              come in several pieces",
-        );
-    });
+            );
+        },
+    );
 }
 
 #[test]
 fn an_empty_payload_is_an_empty_request() {
-    within(DEFAULT, "a round trip of nothing", || {
-        let addr = fake_server(shout_after_eof);
-        let reply = expect::ok(
-            "round_trip(b\"\") to a server that answers after end-of-file",
-            round_trip(addr, b"", TIMEOUT),
-            "with nothing to send, half-close at once",
-        );
-        expect::eq(
-            "the reply to an empty request",
-            text(&reply).as_str(),
-            "",
-            "the server sent nothing and closed: that is an empty reply",
-        );
-    });
+    within_hint(
+        DEFAULT,
+        "a round trip of nothing",
+        "with nothing to send, half-close at once (shutdown(Shutdown::Write)): this \
+         server answers only after end-of-file",
+        || {
+            let addr = fake_server(shout_after_eof);
+            let reply = expect::ok(
+                "round_trip(b\"\") to a server that answers after end-of-file",
+                round_trip(addr, b"", TIMEOUT),
+                "with nothing to send, half-close at once",
+            );
+            expect::eq(
+                "the reply to an empty request",
+                text(&reply).as_str(),
+                "",
+                "the server sent nothing and closed: that is an empty reply",
+            );
+        },
+    );
 }
 
 #[test]
@@ -173,34 +186,44 @@ fn echo(mut stream: TcpStream) {
 /// write timeout), while the server blocks writing an echo nobody reads.
 #[test]
 fn does_not_deadlock_when_the_payload_outgrows_the_socket_buffers() {
-    within(DEFAULT, "a round trip of 8 MiB", || {
-        let addr = small_buffered_echo_server();
-        // A 251-byte pattern (a prime, so pieces that move show up) repeated.
-        let pattern: Vec<u8> = (0..251u8).collect();
-        let mut payload = pattern.repeat(8 * 1024 * 1024 / 251 + 1);
-        payload.truncate(8 * 1024 * 1024);
-        let reply = expect::ok(
-            "round_trip() of 8 MiB through an echo server, timeouts of 1 s",
-            round_trip(addr, &payload, Duration::from_secs(1)),
-            "write on one thread and read on another (thread::scope; &TcpStream \
+    within_hint(
+        DEFAULT,
+        "a round trip of 8 MiB",
+        "a client that writes everything before reading deadlocks here: both sides block \
+         in write, each waiting for the other to read. Read while you write (a second \
+         thread), and set read and write timeouts so a deadlock ends in an error",
+        || {
+            let addr = small_buffered_echo_server();
+            // A 251-byte pattern (a prime, so pieces that move show up) repeated.
+            let pattern: Vec<u8> = (0..251u8).collect();
+            let mut payload = pattern.repeat(8 * 1024 * 1024 / 251 + 1);
+            payload.truncate(8 * 1024 * 1024);
+            let reply = expect::ok(
+                "round_trip() of 8 MiB through an echo server, timeouts of 1 s",
+                round_trip(addr, &payload, Duration::from_secs(1)),
+                "write on one thread and read on another (thread::scope; &TcpStream \
              implements Read and Write). Written all first, 8 MiB fills every buffer: \
              the server blocks writing an echo nobody reads, stops reading, and the \
              client's write waits for ever",
-        );
-        expect::that(
-            reply == payload,
-            "the reply should be the 8 MiB payload",
-            format!("{} bytes, {} expected", reply.len(), payload.len()),
-            "keep every byte read until end-of-file, in order",
-        );
-    });
+            );
+            expect::that(
+                reply == payload,
+                "the reply should be the 8 MiB payload",
+                format!("{} bytes, {} expected", reply.len(), payload.len()),
+                "keep every byte read until end-of-file, in order",
+            );
+        },
+    );
 }
 
 #[test]
 fn gives_up_on_a_silent_server() {
-    within(
+    within_hint(
         DEFAULT,
         "a round trip to a server that never answers",
+        "round_trip never returned: set the stream's read and write timeouts \
+         (set_read_timeout, set_write_timeout) to `timeout`, and return the error \
+         the timed-out read gives instead of reading again",
         || {
             let listener = TcpListener::bind("127.0.0.1:0").unwrap();
             let addr = listener.local_addr().unwrap();

@@ -11,7 +11,7 @@ pub fn greeting(name: &str) -> String {
     // `trim` returns a slice of `name`: no copy is made until `format!` builds
     // the one String we return.
     let name = name.trim();
-    let name = if name.is_empty() { "world" } else { name };
-    format!("Hello, {name}!")
+    let who = if name.is_empty() { "world" } else { name };
+    format!("Hello, {who}!")
 }
 // ANCHOR_END: greeting

@@ -90,9 +90,11 @@ pub fn nop_nop_timestamps(value: u32, echo_reply: u32) -> Vec<u8> {
 #[track_caller]
 pub fn parse(bytes: &[u8]) -> Result<TcpHeader, HeaderError> {
     let bytes = bytes.to_vec();
-    testkit::within(
+    testkit::within_hint(
         testkit::deadline::DEFAULT,
         "TcpHeader::parse to return",
+        "parse makes one pass over at most 60 bytes; a loop that never ends is in the \
+         options: a length of 0 or 1 never moves the position forward, refuse it",
         move || TcpHeader::parse(&bytes),
     )
 }
@@ -101,9 +103,11 @@ pub fn parse(bytes: &[u8]) -> Result<TcpHeader, HeaderError> {
 #[track_caller]
 pub fn options(area: &[u8]) -> Result<Vec<TcpOption>, HeaderError> {
     let area = area.to_vec();
-    testkit::within(
+    testkit::within_hint(
         testkit::deadline::DEFAULT,
-        "parse_options to return (does every step move forward, even for a length of 0?)",
+        "parse_options to return",
+        "every step must move the position forward: a length of 0 or 1 would not, so \
+         refuse it (BadOptionLength) before adding it",
         move || parse_options(&area),
     )
 }
@@ -112,9 +116,11 @@ pub fn options(area: &[u8]) -> Result<Vec<TcpOption>, HeaderError> {
 #[track_caller]
 pub fn split(bytes: &[u8]) -> Result<(TcpHeader, Vec<u8>), HeaderError> {
     let bytes = bytes.to_vec();
-    testkit::within(
+    testkit::within_hint(
         testkit::deadline::DEFAULT,
         "tcp_header::split to return",
+        "split parses the header once and slices the rest; a loop that never ends is in \
+         the options: a length of 0 or 1 never moves the position forward, refuse it",
         move || tcp_header::split(&bytes).map(|(header, payload)| (header, payload.to_vec())),
     )
 }
