@@ -103,7 +103,7 @@ impl Client {
 
     /// The server's files, as it lists them (sorted by name).
     pub fn list(&mut self) -> Result<Vec<Entry>, ClientError> {
-        todo!("write_request(List), then read_reply::<Listing> — lesson 05.10, 'The client'")
+        todo!("write_request(List), then read_reply::<Listing> (lesson 05.10, 'The client')")
     }
 
     /// Downloads `name` into the existing folder `dest_dir` as `dest_dir/name`, and
@@ -118,7 +118,10 @@ impl Client {
     /// [`ClientError::Server`] (`not_found`, `forbidden`…); [`ClientError::Checksum`];
     /// [`ClientError::Io`] if the connection fails or ends inside the body.
     pub fn get(&mut self, _name: &str, _dest_dir: &Path) -> Result<FileInfo, ClientError> {
-        todo!("check the name, write_request(Get), read the FileInfo reply, then Store::new(dest_dir).put(...) from the stream — lesson 05.10, 'The client'")
+        todo!(
+            "check the name, write_request(Get), read the FileInfo reply, then \
+             Store::new(dest_dir).put(...) from the stream (lesson 05.10, 'The client')"
+        )
     }
 
     /// Uploads the file at `path` under its own name (`path`'s last component) and
@@ -133,7 +136,11 @@ impl Client {
     /// [`ClientError::Io`] if the file cannot be read (or shrinks while it is
     /// sent) or the connection fails.
     pub fn put(&mut self, _path: &Path) -> Result<FileInfo, ClientError> {
-        todo!("name from path.file_name(), hash_to_end, rewind, write_request(Put) + copy_exact; on a failed send read the server's refusal — lesson 05.10, 'The client'")
+        todo!(
+            "name from path.file_name(), hash_to_end, rewind, write_request(Put) + \
+             copy_exact; on a failed send read the server's refusal \
+             (lesson 05.10, 'The client')"
+        )
     }
 
     /// Deletes `name` on the server.
@@ -141,6 +148,9 @@ impl Client {
     /// Errors: [`ClientError::BadName`] (nothing sent); [`ClientError::Server`]
     /// (`not_found`, `forbidden`…); [`ClientError::Io`].
     pub fn delete(&mut self, _name: &str) -> Result<(), ClientError> {
-        todo!("check the name, write_request(Delete), read_reply::<Deleted> — lesson 05.10, 'The client'")
+        todo!(
+            "check the name, write_request(Delete), read_reply::<Deleted> \
+             (lesson 05.10, 'The client')"
+        )
     }
 }

@@ -4,6 +4,7 @@
 //! checked before it gets anywhere near `root.join(..)`; the server never accepts a
 //! path and tries to clean it up afterwards.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::Path;
 
@@ -35,13 +36,18 @@ pub enum NameError {
     Colon,
     /// The name contains a control character: NUL, a newline, escape, DEL…
     Control,
+    /// The name contains a character that is not seen but changes how the text
+    /// around it is shown (see [`is_invisible`]): `a\u{202E}txt.exe`, with a
+    /// right-to-left override, is shown as `aexe.txt`.
+    Invisible(char),
 }
 
 // ANCHOR: validate
 impl FileName {
     /// Accepts `name` if it is a plain file name: not empty, at most
-    /// [`MAX_NAME_LEN`] bytes, not starting with `.`, and free of `/`, `\`, `:` and
-    /// control characters. Any other Unicode is fine (`отчёт.pdf`, `报告.txt`).
+    /// [`MAX_NAME_LEN`] bytes, not starting with `.`, and free of `/`, `\`, `:`,
+    /// control characters and the invisible characters of [`is_invisible`]. Any
+    /// other Unicode is fine (`отчёт.pdf`, `报告.txt`).
     pub fn new(name: &str) -> Result<Self, NameError> {
         if name.is_empty() {
             return Err(NameError::Empty);
@@ -58,13 +64,55 @@ impl FileName {
                 '/' | '\\' => return Err(NameError::Separator),
                 ':' => return Err(NameError::Colon),
                 c if c.is_control() => return Err(NameError::Control),
+                c if is_invisible(c) => return Err(NameError::Invisible(c)),
                 _ => {}
             }
         }
         Ok(Self(name.to_owned()))
     }
 }
+
+/// True for the characters that are never seen themselves but change how the
+/// text around them is shown, so that one name can pass for another:
+///
+/// * bidirectional controls: U+061C, U+200E, U+200F, U+202A to U+202E, U+2066
+///   to U+2069 (`a\u{202E}txt.exe` is shown as `aexe.txt`);
+/// * the line and paragraph separators U+2028 and U+2029 (one name shown as
+///   two lines of a listing);
+/// * zero-width characters: U+200B to U+200D, U+2060, U+FEFF (`ad\u{200B}min`
+///   is shown as `admin`).
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{2028}'..='\u{202E}'
+            | '\u{2060}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+    )
+}
 // ANCHOR_END: validate
+
+/// `text` as it is safe to print on a terminal: control characters and the
+/// characters of [`is_invisible`] become escapes (`\n`, `\u{1b}`, `\u{202e}`),
+/// everything else stays as it is. For text that did not pass
+/// [`FileName::new`], such as the names and messages a server sends.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    let needs_escape = |c: char| c.is_control() || is_invisible(c);
+    if !text.chars().any(needs_escape) {
+        return Cow::Borrowed(text);
+    }
+    let mut shown = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if needs_escape(c) {
+            shown.extend(c.escape_default());
+        } else {
+            shown.push(c);
+        }
+    }
+    Cow::Owned(shown)
+}
 
 impl FileName {
     /// The name as text.
@@ -96,6 +144,12 @@ impl fmt::Display for NameError {
             Self::Separator => write!(f, "the name contains a path separator"),
             Self::Colon => write!(f, "the name contains a colon"),
             Self::Control => write!(f, "the name contains a control character"),
+            Self::Invisible(c) => write!(
+                f,
+                "the name contains U+{:04X}, an invisible character that changes how \
+                 the text around it is shown",
+                u32::from(*c)
+            ),
         }
     }
 }

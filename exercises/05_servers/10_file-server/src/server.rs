@@ -134,7 +134,14 @@ impl Server {
     ///   down (an upload in progress is discarded: no file, no temporary file);
     ///   `run` returns when every connection's thread has finished.
     pub fn run(self) -> io::Result<()> {
-        todo!("accept in a loop (check the stop flag after each accept); count open connections against max_connections (busy reply over it); one thread per connection answering requests until EOF; on stop shut every open connection down and join their threads — lesson 05.10, 'One thread per connection' and 'The conversation'")
+        todo!(
+            "accept in a loop (check the stop flag after each accept); count open \
+             connections against max_connections (busy reply over it); one thread per \
+             connection answering requests until EOF; on stop shut every open connection \
+             down and join their threads \
+             (lesson 05.10, 'One thread per connection, and why not a pool') \
+             (lesson 05.10, 'The conversation')"
+        )
     }
 }
 

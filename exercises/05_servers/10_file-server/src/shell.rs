@@ -17,6 +17,7 @@
 use std::io::{self, BufRead, Write};
 use std::path::Path;
 
+use crate::name::printable;
 use crate::{Client, ClientError};
 
 /// The prompt printed before each command.
@@ -35,6 +36,11 @@ const HELP: &str = "commands: ls | get NAME | put PATH | rm NAME | help | quit";
 /// A refusal from the server, a bad name or a checksum mismatch is printed as
 /// `error: <code>: <message>` and the prompt goes on. A broken connection ends the
 /// session with that error.
+///
+/// Names and messages come from the server, and a server can send anything: they
+/// are printed through [`printable`], so that a control character or a
+/// right-to-left override (U+202E) shows as an escape such as `\u{202e}` instead
+/// of rewriting the terminal or disguising a name.
 pub fn run_shell(
     client: &mut Client,
     input: impl BufRead,
@@ -72,10 +78,10 @@ pub fn run_shell(
             Ok(()) => {}
             // The connection is gone: nothing more can be done in this session.
             Err(ClientError::Io(e)) => {
-                writeln!(out, "error: connection: {e}")?;
+                writeln!(out, "error: connection: {}", printable(&e.to_string()))?;
                 return Err(e);
             }
-            Err(other) => writeln!(out, "error: {other}")?,
+            Err(other) => writeln!(out, "error: {}", printable(&other.to_string()))?,
         }
     }
 }
@@ -83,7 +89,7 @@ pub fn run_shell(
 fn list(client: &mut Client, out: &mut impl Write) -> Result<(), ClientError> {
     let files = client.list()?;
     for entry in &files {
-        writeln!(out, "{:>8}  {}", entry.size, entry.name)?;
+        writeln!(out, "{:>8}  {}", entry.size, printable(&entry.name))?;
     }
     let plural = if files.len() == 1 { "" } else { "s" };
     writeln!(out, "{} file{plural}", files.len())?;
@@ -97,18 +103,23 @@ fn get(
     out: &mut impl Write,
 ) -> Result<(), ClientError> {
     let info = client.get(name, dir)?;
-    writeln!(out, "saved {} ({} bytes)", info.name, info.size)?;
+    writeln!(out, "saved {} ({} bytes)", printable(&info.name), info.size)?;
     Ok(())
 }
 
 fn put(client: &mut Client, path: &Path, out: &mut impl Write) -> Result<(), ClientError> {
     let info = client.put(path)?;
-    writeln!(out, "uploaded {} ({} bytes)", info.name, info.size)?;
+    writeln!(
+        out,
+        "uploaded {} ({} bytes)",
+        printable(&info.name),
+        info.size
+    )?;
     Ok(())
 }
 
 fn delete(client: &mut Client, name: &str, out: &mut impl Write) -> Result<(), ClientError> {
     client.delete(name)?;
-    writeln!(out, "deleted {name}")?;
+    writeln!(out, "deleted {}", printable(name))?;
     Ok(())
 }

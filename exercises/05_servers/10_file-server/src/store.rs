@@ -101,9 +101,13 @@ impl Store {
     ///
     /// Errors: reading the root folder failed.
     pub fn list(&self) -> io::Result<Vec<Entry>> {
-        todo!("read_dir the root; keep regular files (DirEntry::file_type does not follow links) whose names pass FileName::new; sort by name — lesson 05.10, 'LIST'")
+        todo!(
+            "read_dir the root; keep regular files (DirEntry::file_type does not follow \
+             links) whose names pass FileName::new; sort by name (lesson 05.10, 'LIST')"
+        )
     }
 
+    // ANCHOR: get
     /// Opens `name` for download and computes its size and SHA-256.
     ///
     /// The file is opened with `O_NOFOLLOW` (a symbolic link is refused instead of
@@ -116,8 +120,13 @@ impl Store {
     /// link (whatever it points to), a folder, a FIFO or a device;
     /// [`StoreError::Io`] for anything else.
     pub fn get(&self, _name: &FileName) -> Result<Download, StoreError> {
-        todo!("open with O_NOFOLLOW | O_NONBLOCK (OpenOptionsExt::custom_flags), check the OPEN file is regular, hash it, rewind — lesson 05.10, 'GET: open, then check'")
+        todo!(
+            "open with O_NOFOLLOW | O_NONBLOCK (OpenOptionsExt::custom_flags), check the \
+             OPEN file is regular, hash it, rewind \
+             (lesson 05.10, 'Symbolic links: checking the file you actually open')"
+        )
     }
+    // ANCHOR_END: get
 
     /// Stores exactly `size` bytes read from `body` as `name`, if their SHA-256 is
     /// `sha256` (64 hex digits, either case), and returns the stored file's info.
@@ -142,7 +151,11 @@ impl Store {
         _sha256: &str,
         _body: &mut R,
     ) -> Result<FileInfo, StoreError> {
-        todo!("tempfile::Builder in the root, copy_exact through a HashingWriter, compare the checksum, sync_all, persist — lesson 05.10, 'PUT: a temporary file and one rename'")
+        todo!(
+            "tempfile::Builder in the root, copy_exact through a HashingWriter, compare \
+             the checksum, sync_all, persist \
+             (lesson 05.10, 'PUT: a temporary file and one rename')"
+        )
     }
 
     /// Deletes the regular file `name`.
@@ -151,6 +164,9 @@ impl Store {
     /// a regular file (a symbolic link is not followed, and not removed either);
     /// [`StoreError::Io`].
     pub fn delete(&self, _name: &FileName) -> Result<(), StoreError> {
-        todo!("symlink_metadata: missing -> NotFound, not a regular file -> Forbidden; then remove_file — lesson 05.10, 'DELETE'")
+        todo!(
+            "symlink_metadata: missing -> NotFound, not a regular file -> Forbidden; then \
+             remove_file (lesson 05.10, 'DELETE')"
+        )
     }
 }

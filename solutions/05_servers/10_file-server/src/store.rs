@@ -221,6 +221,7 @@ impl Store {
     }
     // ANCHOR_END: put
 
+    // ANCHOR: delete
     /// Deletes the regular file `name`.
     ///
     /// Errors: [`StoreError::NotFound`]; [`StoreError::Forbidden`] if `name` is not
@@ -237,6 +238,7 @@ impl Store {
         // a link, so the worst a race can do is remove an entry in the root.
         fs::remove_file(&path).map_err(not_found_or_io)
     }
+    // ANCHOR_END: delete
 }
 
 // ANCHOR: open_regular

@@ -324,8 +324,8 @@ impl Wire {
         match serde_json::from_slice(&json) {
             Ok(header) => Ok(Some(header)),
             Err(e) => panic!(
-                "the server's reply header is not JSON ({e}): {:?}",
-                String::from_utf8_lossy(&json)
+                "the server's reply header is not JSON ({e}): \"{}\"",
+                json.escape_ascii()
             ),
         }
     }

@@ -88,7 +88,12 @@ fn show_body(body: &[u8]) -> String {
     if body.is_empty() {
         String::new()
     } else {
-        format!(" + body {}", String::from_utf8_lossy(body))
+        // The transcript escapes what it shows; bytes that are not UTF-8 are
+        // escaped here first, so none is replaced by U+FFFD.
+        match std::str::from_utf8(body) {
+            Ok(text) => format!(" + body {text}"),
+            Err(_) => format!(" + body {}", body.escape_ascii()),
+        }
     }
 }
 
@@ -270,6 +275,47 @@ fn names_that_are_paths_are_refused() {
         }
         server.stop();
         root.expect_exactly(&[], "requests with hostile names");
+    });
+}
+
+#[test]
+fn names_that_would_be_shown_as_other_names_are_refused() {
+    within(deadline::DEFAULT, "disguised names", || {
+        let root = Root::new();
+        let server = start(&root.files, limits());
+        let mut wire = server.wire();
+        let disguised = [
+            // Shown as "invoiceexe.pdf": the override reverses what follows it.
+            "invoice\u{202E}fdp.exe",
+            // Shown on two lines of a listing.
+            "one\u{2028}two.txt",
+            "one\u{2029}two.txt",
+            // Shown exactly like "admin.txt".
+            "ad\u{200B}min.txt",
+            "ad\u{200D}min.txt",
+            "ad\u{2060}min.txt",
+            "\u{FEFF}admin.txt",
+        ];
+        for name in disguised {
+            for (op, reply) in [
+                ("PUT", wire.put(name, b"disguised")),
+                ("GET", wire.get(name)),
+                ("DELETE", wire.delete(name)),
+            ] {
+                expect_error(
+                    &reply,
+                    "bad_name",
+                    &format!("{op} {name:?}"),
+                    "FileName::new refuses names with characters that are invisible but \
+                     change how the text around them is shown \
+                     (lesson 05.10, 'Names that are shown as other names'); check every \
+                     name with it, for every request",
+                );
+            }
+        }
+        expect_ok(&wire.list(), "a LIST after the disguised names");
+        server.stop();
+        root.expect_exactly(&[], "uploads under disguised names");
     });
 }
 

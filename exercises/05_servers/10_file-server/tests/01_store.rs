@@ -61,6 +61,11 @@ fn list_shows_only_regular_files_with_plain_names() {
     root.write(".upload-x1Yz.part", b"half an upload");
     root.write(".hidden", b"hidden");
     root.write("colon:name", b"not a plain name");
+    // Names that would be shown as something else: a right-to-left override
+    // (shown "aexe.txt"), a line separator, a zero-width space (shown "admin").
+    root.write("a\u{202E}txt.exe", b"disguised");
+    root.write("two\u{2028}lines", b"disguised");
+    root.write("ad\u{200B}min", b"disguised");
     fs::create_dir(root.files.join("folder")).unwrap();
     symlink(&root.outside, root.files.join("to-outside")).unwrap();
     symlink(root.files.join("plain.txt"), root.files.join("to-plain")).unwrap();
@@ -74,12 +79,14 @@ fn list_shows_only_regular_files_with_plain_names() {
     let store = Store::new(&root.files);
     expect::eq(
         "Store::list of a root with a plain file, a temporary file, a hidden file, a \
-         name with a colon, a folder, three symbolic links and a FIFO",
+         name with a colon, three names with invisible characters, a folder, three \
+         symbolic links and a FIFO",
         &shown(store.list()),
         &Ok(entries(&[("plain.txt", 5)])),
         "list only what GET can fetch: entries whose DirEntry::file_type() is_file() \
          (it does not follow links: a link is never a regular file) and whose name \
-         passes FileName::new (that hides temporary and hidden files)",
+         passes FileName::new (that hides temporary and hidden files, and names with \
+         invisible characters that would be shown as another name)",
     );
 }
 
@@ -260,7 +267,7 @@ fn put_reads_exactly_size_bytes_under_every_chunking() {
         input.read_to_end(&mut rest).unwrap();
         expect::eq(
             &format!("what Store::put left in the stream ({chunking})"),
-            String::from_utf8_lossy(&rest).as_ref(),
+            rest.escape_ascii().to_string().as_str(),
             "NEXT REQUEST",
             "read exactly size bytes (body::copy_exact): what follows is the next request",
         );

@@ -188,7 +188,7 @@ fn the_client_checks_names_before_sending() {
             let _ = wire.stream.read_to_end(&mut sent);
             expect::eq(
                 "the bytes the client sent for requests with hostile names",
-                &String::from_utf8_lossy(&sent).into_owned(),
+                &sent.escape_ascii().to_string(),
                 &String::new(),
                 "check the name with FileName::new before sending anything",
             );
@@ -206,6 +206,10 @@ fn the_client_checks_names_before_sending() {
                 client.get("/etc/passwd", downloads.path()).map(drop),
             ),
             ("Client::delete(\"..\")", client.delete("..")),
+            (
+                "Client::delete(\"a\\u{202E}txt.exe\")",
+                client.delete("a\u{202E}txt.exe"),
+            ),
             ("Client::put(<dir>/.secret)", client.put(&hidden).map(drop)),
         ] {
             expect::that(
@@ -435,6 +439,57 @@ fn a_server_cannot_make_the_client_write_elsewhere() {
             server.join_within(deadline::DEFAULT);
         },
     );
+}
+
+#[test]
+fn the_prompt_escapes_what_a_server_sends() {
+    within(deadline::DEFAULT, "a listing of disguised names", || {
+        let (mut client, server) = scripted(|mut wire| {
+            request(&mut wire);
+            let listing = json!({"files": [
+                {"name": "invoice\u{202E}fdp.exe", "size": 1},
+                {"name": "one\u{2028}two", "size": 2},
+                {"name": "ad\u{200B}min", "size": 3},
+                {"name": "\u{1b}[2Jclear", "size": 4},
+                {"name": "报告 final.txt", "size": 5},
+            ]});
+            wire.send_raw(&ok_reply(listing));
+        });
+        let mut out = Vec::new();
+        let outcome = run_shell(
+            &mut client,
+            "ls\nquit\n".as_bytes(),
+            &mut out,
+            Path::new("."),
+            false,
+        );
+        expect::ok("run_shell", outcome, "");
+        let text = String::from_utf8(out).unwrap();
+        // Each name as the prompt must print it: every invisible or control
+        // character escaped, everything else (spaces, 报告) as it is.
+        let shown = [
+            (1, "invoice\\u{202e}fdp.exe"),
+            (2, "one\\u{2028}two"),
+            (3, "ad\\u{200b}min"),
+            (4, "\\u{1b}[2Jclear"),
+            (5, "报告 final.txt"),
+        ];
+        let lines: String = shown
+            .iter()
+            .map(|(size, name)| format!("{size:>8}  {name}\n"))
+            .collect();
+        let want = format!("> {lines}5 files\n> ");
+        expect::eq(
+            "what the prompt printed for a listing of disguised names",
+            text.as_str(),
+            want.as_str(),
+            "Client::list returns the names exactly as the server sent them; the prompt \
+             (src/shell.rs, given) escapes them when it prints. If the names are wrong, \
+             look at how list reads the reply",
+        );
+        drop(client);
+        server.join_within(deadline::DEFAULT);
+    });
 }
 
 #[test]
