@@ -18,17 +18,17 @@ use tokio_util::codec::{Decoder, LengthDelimitedCodec, LinesCodec};
 // The reference solutions, compiled here from their own files. `error.rs` is
 // the exercise's (given, not written by the learner); the decoders come from
 // the solution overlays, exactly as `cargo xtask verify` tests them.
-#[path = "../../../exercises/02_framing/02_line-codec/src/error.rs"]
-mod line_error;
 #[allow(dead_code)] // the benchmark uses only feed and next_line
 #[path = "../../../solutions/02_framing/02_line-codec/src/decoder.rs"]
 mod line_decoder;
+#[path = "../../../exercises/02_framing/02_line-codec/src/error.rs"]
+mod line_error;
 
-#[path = "../../../exercises/02_framing/03_length-prefix/src/error.rs"]
-mod frame_error;
 #[allow(dead_code)] // the benchmark uses only the decoder
 #[path = "../../../solutions/02_framing/03_length-prefix/src/codec.rs"]
 mod frame_codec;
+#[path = "../../../exercises/02_framing/03_length-prefix/src/error.rs"]
+mod frame_error;
 
 // What those files import from their crate's root (`use crate::...`).
 use frame_error::FrameError;
@@ -40,7 +40,7 @@ use frame_codec::FrameDecoder;
 use line_decoder::LineDecoder;
 
 /// How many times each measurement runs; the median is reported.
-const RUNS: usize = 11;
+const RUNS: usize = 41;
 /// Roughly how many bytes each run decodes.
 const STREAM: usize = 32 << 20;
 
@@ -50,25 +50,25 @@ fn main() {
         STREAM >> 20
     );
     println!(
-        "{:<40} {:>12} {:>12} {:>8}",
-        "workload", "course", "tokio-util", "ratio"
+        "{:<40} {:>12} {:>12} {:>13}",
+        "workload", "course", "tokio-util", "course/tokio"
     );
     for (line_len, read) in [(100, 4096), (10, 4096), (1000, 4096), (100, 65536)] {
         let stream = lines(line_len);
         let what = format!("lines of {line_len} B, {} KiB reads", read / 1024);
-        let ours = median(|| course_lines(&stream, read));
-        let theirs = median(|| tokio_lines(&stream, read));
+        let (ours, theirs) = race(
+            || course_lines(&stream, read),
+            || tokio_lines(&stream, read),
+        );
         report(&what, stream.len(), ours, theirs);
     }
     for (frame_len, read) in [(100, 4096), (65536, 4096), (65536, 65536), (1 << 20, 65536)] {
         let stream = frames(frame_len);
-        let what = format!(
-            "frames of {}, {} KiB reads",
-            size(frame_len),
-            read / 1024
+        let what = format!("frames of {}, {} KiB reads", size(frame_len), read / 1024);
+        let (ours, theirs) = race(
+            || course_frames(&stream, read),
+            || tokio_frames(&stream, read),
         );
-        let ours = median(|| course_frames(&stream, read));
-        let theirs = median(|| tokio_frames(&stream, read));
         report(&what, stream.len(), ours, theirs);
     }
 }
@@ -84,26 +84,45 @@ fn size(bytes: usize) -> String {
 fn report(what: &str, bytes: usize, ours: Duration, theirs: Duration) {
     let rate = |d: Duration| bytes as f64 / (1 << 20) as f64 / d.as_secs_f64();
     println!(
-        "{what:<40} {:>12.0} {:>12.0} {:>7.2}x",
+        "{what:<40} {:>12.0} {:>12.0} {:>12.2}x",
         rate(ours),
         rate(theirs),
         theirs.as_secs_f64() / ours.as_secs_f64()
     );
 }
 
-/// Runs `run` RUNS times (after one warm-up) and returns the median duration.
-/// `run` returns a checksum so that the work cannot be optimised away.
-fn median(mut run: impl FnMut() -> usize) -> Duration {
-    black_box(run());
-    let mut times: Vec<Duration> = (0..RUNS)
-        .map(|_| {
-            let start = Instant::now();
-            black_box(run());
-            start.elapsed()
-        })
-        .collect();
-    times.sort();
-    times[RUNS / 2]
+/// Runs `ours` and `theirs` RUNS times each, taking turns (after one warm-up
+/// each), and returns their median durations. Taking turns, and swapping who
+/// goes first, spreads any load on the machine and any cache effect over both
+/// sides. Each run returns a checksum; the two must agree, which also keeps the
+/// work from being optimised away.
+fn race(
+    mut ours: impl FnMut() -> usize,
+    mut theirs: impl FnMut() -> usize,
+) -> (Duration, Duration) {
+    assert_eq!(
+        ours(),
+        theirs(),
+        "the two decoders disagree about the stream"
+    );
+    let time = |run: &mut dyn FnMut() -> usize| {
+        let start = Instant::now();
+        black_box(run());
+        start.elapsed()
+    };
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for turn in 0..RUNS {
+        if turn % 2 == 0 {
+            a.push(time(&mut ours));
+            b.push(time(&mut theirs));
+        } else {
+            b.push(time(&mut theirs));
+            a.push(time(&mut ours));
+        }
+    }
+    a.sort();
+    b.sort();
+    (a[RUNS / 2], b[RUNS / 2])
 }
 
 /// ASCII lines of `len` bytes each, `\n` included, about STREAM bytes in all.

@@ -60,10 +60,13 @@ impl LineDecoder {
         if self.failed.is_some() {
             return;
         }
-        // Forget the lines already returned before growing the buffer. What is
-        // left is normally one unfinished line, so this copy is short.
-        self.buf.drain(..self.start);
-        self.start = 0;
+        // Make room by forgetting the lines already returned, but only when the
+        // chunk would not fit otherwise. What moves is the unfinished line, and
+        // it moves once per buffer-full of bytes fed, not once per feed.
+        if bytes.len() > self.buf.capacity() - self.buf.len() {
+            self.buf.drain(..self.start);
+            self.start = 0;
+        }
         self.buf.extend_from_slice(bytes);
     }
     // ANCHOR_END: feed
@@ -170,6 +173,22 @@ impl LineDecoder {
 }
 
 // ANCHOR: helpers
+/// The line without the `\r` of a `\r\n` ending. `line` excludes the `\n`.
+fn strip_cr(line: &[u8]) -> &[u8] {
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+/// How long the unfinished line in `pending` is already known to be.
+///
+/// A trailing `\r` does not count yet: it may turn out to be half of a `\r\n`
+/// ending. Without this, a line of exactly `max_len` bytes ended by `\r\n` would
+/// be rejected whenever a read happened to stop between the `\r` and the `\n`.
+fn content_len(pending: &[u8]) -> usize {
+    strip_cr(pending).len()
+}
+// ANCHOR_END: helpers
+
+// ANCHOR: find_newline
 /// The index of the first `\n` in `bytes`.
 ///
 /// Skips whole blocks of 32 bytes that hold no `\n`, then finds it byte by byte
@@ -187,18 +206,4 @@ fn find_newline(bytes: &[u8]) -> Option<usize> {
     let offset = bytes[clean..].iter().position(|&b| b == b'\n')?;
     Some(clean + offset)
 }
-
-/// The line without the `\r` of a `\r\n` ending. `line` excludes the `\n`.
-fn strip_cr(line: &[u8]) -> &[u8] {
-    line.strip_suffix(b"\r").unwrap_or(line)
-}
-
-/// How long the unfinished line in `pending` is already known to be.
-///
-/// A trailing `\r` does not count yet: it may turn out to be half of a `\r\n`
-/// ending. Without this, a line of exactly `max_len` bytes ended by `\r\n` would
-/// be rejected whenever a read happened to stop between the `\r` and the `\n`.
-fn content_len(pending: &[u8]) -> usize {
-    strip_cr(pending).len()
-}
-// ANCHOR_END: helpers
+// ANCHOR_END: find_newline

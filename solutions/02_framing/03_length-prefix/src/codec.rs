@@ -107,10 +107,13 @@ impl FrameDecoder {
             partial.bytes.extend_from_slice(now);
             bytes = later;
         }
-        // Forget what was decoded; what is left is the start of one frame, so
-        // this copy is short.
-        self.buf.drain(..self.start);
-        self.start = 0;
+        // Make room by forgetting what was decoded, but only when the rest would
+        // not fit otherwise. What moves is the start of one frame, and it moves
+        // once per buffer-full of bytes fed, not once per feed.
+        if bytes.len() > self.buf.capacity() - self.buf.len() {
+            self.buf.drain(..self.start);
+            self.start = 0;
+        }
         self.buf.extend_from_slice(bytes);
     }
     // ANCHOR_END: feed
