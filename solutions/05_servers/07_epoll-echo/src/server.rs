@@ -29,9 +29,11 @@ const EVENTS_PER_WAIT: usize = 1024;
 fn connection_interest(token: u64) -> EpollEvent {
     // Edge-triggered (EPOLLET): an event when something changes, not for as long
     // as a condition holds. Registering IN and OUT once, for good, costs no
-    // epoll_ctl per write: an EPOLLOUT edge comes only after a write found the
-    // socket full. EPOLLRDHUP reports the client's FIN; EPOLLERR and EPOLLHUP are
-    // always reported, asked for or not.
+    // epoll_ctl per write: a socket that stays writable is not reported again,
+    // and room appearing after a write found the socket full brings an event.
+    // (Any event carries every flag true at that moment, so arriving data
+    // usually comes as IN | OUT.) EPOLLRDHUP reports the client's FIN; EPOLLERR
+    // and EPOLLHUP are always reported, asked for or not.
     let flags = EpollFlags::EPOLLIN | EpollFlags::EPOLLOUT | EpollFlags::EPOLLRDHUP;
     EpollEvent::new(flags | EpollFlags::EPOLLET, token)
 }
