@@ -4,7 +4,7 @@
 mod common;
 
 use std::fs;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::os::unix::fs::symlink;
 use std::time::Duration;
@@ -638,6 +638,57 @@ fn a_silent_client_is_let_go_after_the_idle_timeout() {
         root.expect_exactly(&[], "a PUT that stalled past the idle timeout");
 
         expect_ok(&server.wire().list(), "a LIST from a client that does talk");
+        server.stop();
+    });
+}
+
+#[test]
+fn a_client_that_never_reads_its_download_is_let_go() {
+    within(deadline::DEFAULT, "a download nobody reads", || {
+        const SIZE: usize = 16 << 20;
+        let root = Root::new();
+        root.write("big.bin", &vec![7; SIZE]);
+        let quick = Limits {
+            idle_timeout: Duration::from_millis(200),
+            ..limits()
+        };
+        let server = start(&root.files, quick);
+        // A small receive buffer: the server's writes stop after a few MiB at
+        // most (its own send buffer), long before the 16 MiB are out.
+        let mut reader = Wire {
+            stream: net::connect_with_small_receive_buffer(server.addr),
+        };
+        reader.send_raw(&frame(&named("get", "big.bin")));
+        // The reply's header says the body is being written (hashing 16 MiB
+        // first may take a while in a debug build).
+        let header = reader.try_header().ok().flatten();
+        expect::that(
+            header.as_ref().is_some_and(|h| h["ok"] == true),
+            "the reply header to GET big.bin (16 MiB)",
+            &header,
+            "a GET of a regular file is answered with its FileInfo, then the bytes",
+        );
+        // The measurement: now the client reads nothing for four idle timeouts.
+        // A server that gives up on it closes the connection meanwhile.
+        std::thread::sleep(Duration::from_millis(800));
+        let mut received = 0;
+        let mut chunk = vec![0; 64 * 1024];
+        while received <= SIZE {
+            match reader.stream.read(&mut chunk) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => received += n,
+            }
+        }
+        expect::that(
+            received < SIZE,
+            "a client that asked for 16 MiB and read nothing for 800 ms is let go after \
+             the 200 ms idle timeout: the download stops short",
+            format!("the client still received {received} bytes, the whole file"),
+            "idle_timeout is the socket's write timeout too (set_write_timeout): a \
+             write that cannot go on for that long fails, and the connection ends. \
+             Without it, a client that never reads holds a thread and a connection \
+             place for ever (lesson 05.10, 'The conversation')",
+        );
         server.stop();
     });
 }
