@@ -129,11 +129,11 @@ fn read_some(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
 /// Closes the connection after the error reply, so that the reply arrives.
 ///
 /// Closing a socket whose receive buffer still holds unread bytes makes the
-/// kernel send a reset (RST) instead of a normal close (FIN), and a reset can
-/// make the client's kernel throw away our reply before the client reads it.
-/// So: announce the end (`shutdown(Write)` sends FIN after the reply), then read
-/// and discard what the client still sends, for a bounded time and amount, and
-/// only then close. Web servers call this a lingering close.
+/// kernel send a reset (RST) instead of a normal close (FIN), and throw away
+/// whatever it has not sent yet: our reply, if the client is slow to read. So:
+/// announce the end (`shutdown(Write)` sends FIN after the reply), then read and
+/// discard what the client still sends, for a bounded time and amount, and only
+/// then close. Web servers call this a lingering close.
 fn close_after_error(stream: TcpStream) -> io::Result<()> {
     stream.shutdown(Shutdown::Write)?;
     stream.set_read_timeout(Some(LINGER_TIME))?;
