@@ -21,8 +21,8 @@
 use std::fmt::Write as _;
 use std::io::{self, BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
-use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
-use std::sync::{mpsc, Arc, Barrier, Mutex};
+use std::panic::{self, catch_unwind, resume_unwind, AssertUnwindSafe};
+use std::sync::{mpsc, Arc, Barrier, Mutex, Once};
 use std::thread;
 use std::time::Duration;
 
@@ -457,11 +457,13 @@ pub fn crowd(addr: SocketAddr, clients: usize, messages: usize) {
     // Nobody talks until every client's thread runs: otherwise the first
     // threads would be done before the last ones were even started.
     let all_running = Arc::new(Barrier::new(clients));
+    quiet_crowd_panics();
     let (results, outcomes) = mpsc::channel();
     for (me, mut client) in members.into_iter().enumerate() {
         let results = results.clone();
         let all_running = Arc::clone(&all_running);
         thread::Builder::new()
+            .name(CROWD_THREAD.to_string())
             .stack_size(CLIENT_STACK)
             .spawn(move || {
                 let outcome = catch_unwind(AssertUnwindSafe(|| {
@@ -490,16 +492,47 @@ pub fn crowd(addr: SocketAddr, clients: usize, messages: usize) {
             .expect("could not start a client thread");
     }
     // The first failure is the cause; the others are usually waiting on it.
+    // It is reported here, once: a broken server can fail all the clients, and
+    // their panics are not printed one by one (see `quiet_crowd_panics`).
     // Every client is kept connected until all are done (the threads return
     // them), so no "left" notice interrupts a client still reading.
     let mut done = Vec::with_capacity(clients);
     for _ in 0..clients {
         match outcomes.recv() {
             Ok(Ok(client)) => done.push(client),
-            Ok(Err(panic)) => resume_unwind(panic),
+            Ok(Err(panic)) => match panic_text(&*panic) {
+                Some(text) => panic!("{text}"),
+                None => resume_unwind(panic),
+            },
             Err(_) => unreachable!("every thread sends its outcome"),
         }
     }
+}
+
+/// The name of [`crowd`]'s client threads.
+const CROWD_THREAD: &str = "chat crowd client";
+
+/// Keeps the panic hook from printing the failures of [`crowd`]'s client
+/// threads: `crowd` reports the first one itself. Every other thread's panics
+/// are printed as before. Installed once per process.
+fn quiet_crowd_panics() {
+    static INSTALLED: Once = Once::new();
+    INSTALLED.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if thread::current().name() != Some(CROWD_THREAD) {
+                previous(info);
+            }
+        }));
+    });
+}
+
+/// The message of a panic, if it has one (`panic!` with text gives one).
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> Option<String> {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|text| text.to_string()))
 }
 
 fn member(i: usize) -> String {
