@@ -1,7 +1,7 @@
 //! The thread-per-connection server: one accept loop, one thread per client.
 
 use std::io;
-use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, ToSocketAddrs};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
@@ -52,7 +52,7 @@ impl Server {
     }
 
     /// Accepts clients until stopped, and serves each on a thread of its own
-    /// with [`handle_client`].
+    /// with [`handle_client`](crate::handle_client).
     ///
     /// * Every accepted connection gets a new thread at once, so a slow, silent
     ///   or vanished client holds up nobody but itself.
@@ -104,20 +104,4 @@ fn wake_address(addr: SocketAddr) -> SocketAddr {
         }
     }
     wake
-}
-
-/// Echoes everything `stream` sends back to it until the client half-closes
-/// or closes, then closes the connection (the echo loop of part 01's `tcp-echo`).
-///
-/// * Each piece is written back (all of it) as soon as it is read.
-/// * A read of 0 bytes is end-of-file: the function returns, dropping the
-///   stream, which sends FIN: the client's reads then return 0.
-/// * Returns the number of bytes echoed, or the first I/O error (a reset, a
-///   broken pipe). `Interrupted` is retried, not an error.
-pub fn handle_client(stream: TcpStream) -> io::Result<u64> {
-    let _ = stream;
-    todo!(
-        "echo until read returns 0: part 01's loop, or io::copy(&mut &stream, \
-         &mut &stream) (lesson 05.1, 'A thread per connection')"
-    )
 }
