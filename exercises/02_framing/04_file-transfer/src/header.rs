@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::TransferError;
 
+// ANCHOR: header_type
 /// What the receiver learns before the body: the file's name, its exact size in
 /// bytes, and the SHA-256 of its contents as 64 hex digits.
 ///
@@ -17,6 +18,7 @@ pub struct Header {
     pub size: u64,
     pub sha256: String,
 }
+// ANCHOR_END: header_type
 
 /// Encodes `header` as `[u32 big-endian length][JSON]`, ready to be written in
 /// one call. The JSON has the fields in the order `name`, `size`, `sha256` and

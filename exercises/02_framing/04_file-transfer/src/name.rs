@@ -5,6 +5,7 @@ use std::path::Path;
 
 use crate::MAX_NAME_LEN;
 
+// ANCHOR: types
 /// A plain file name, checked to be safe to join to a folder: the result of
 /// `dir.join(name)` is always a direct child of `dir`.
 ///
@@ -32,6 +33,7 @@ pub enum NameError {
     /// The name contains a control character: NUL, a newline, escape, DEL…
     Control,
 }
+// ANCHOR_END: types
 
 impl FileName {
     /// Accepts `name` if it is a plain file name: not empty, at most

@@ -15,6 +15,7 @@ pub fn copy_exact(_src: &mut impl Read, _dst: &mut impl Write, _len: u64) -> io:
     todo!("copy_exact: a loop that reads at most what is left (and at most CHUNK_SIZE), writes it all, and stops at len or at the end (lesson 02.4, 'Copying exactly n bytes')")
 }
 
+// ANCHOR: hashing_writer
 /// A writer that computes the SHA-256 of everything written through it.
 ///
 /// Wrap the destination in it and every byte that reaches the destination is
@@ -50,3 +51,4 @@ impl<W: Write> Write for HashingWriter<W> {
         self.inner.flush()
     }
 }
+// ANCHOR_END: hashing_writer

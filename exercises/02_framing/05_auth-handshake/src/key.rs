@@ -3,6 +3,7 @@
 use std::error::Error;
 use std::fmt;
 
+// ANCHOR: key_type
 /// The shortest key accepted, in bytes: the length of a SHA-256 output.
 ///
 /// RFC 2104, the HMAC specification, section 3: a key shorter than the hash's
@@ -27,6 +28,7 @@ pub enum KeyError {
     /// Fewer than [`MIN_KEY_LEN`] bytes; `len` is how many there were.
     TooShort { len: usize },
 }
+// ANCHOR_END: key_type
 
 impl Key {
     /// Accepts `bytes` as a key if there are at least [`MIN_KEY_LEN`] of them,

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::{Limits, Request};
 
+// ANCHOR: arguments
 /// Which arguments a client may pass to an allowed program. The operator decides
 /// for each program when writing the list: there is no default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +22,7 @@ pub enum Arguments {
     /// harmless too (`uname -a` only chooses what to print).
     Any,
 }
+// ANCHOR_END: arguments
 
 /// One allowed program.
 #[derive(Debug, Clone, PartialEq, Eq)]
