@@ -4,11 +4,13 @@
 //! connection"). Then run `cargo test` in this folder. Unix only: `fork` and
 //! `waitpid` do not exist on Windows.
 //!
+//! Two files, in this order:
+//!
+//! * [`child::serve`] (in `src/child.rs`): what the child process does: close
+//!   what it inherited, (optionally) greet with its pid, echo, `_exit`.
 //! * [`Server::run`] (in `src/server.rs`): accept, `fork`; the parent closes its
 //!   copy of the connection, remembers the child's pid and reaps children that
 //!   have exited; on stop it ends the children still serving and reaps them.
-//! * [`child::serve`] (in `src/child.rs`): what the child process does: close
-//!   what it inherited, (optionally) greet with its pid, echo, `_exit`.
 //!
 //! Try it by hand: `cargo run --bin forking-echo`, connect with `nc 127.0.0.1 7000`
 //! from two terminals, and look at the processes with

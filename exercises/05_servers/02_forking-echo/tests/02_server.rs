@@ -1,5 +1,5 @@
-//! Tests for the process-per-connection echo server. Run them with `cargo test`
-//! in this folder.
+//! Step 2: the server (`src/server.rs`): accept, fork, reap, stop. Run with
+//! `cargo test --test 02_server` (step 1's `child::serve` must pass first).
 //!
 //! Each test starts `Server::run` on a thread of its own, on a free loopback
 //! port. The server forks from that thread, so its children are children of
@@ -7,17 +7,16 @@
 //! that each one exits when its client leaves and is reaped, and that `stop`
 //! leaves none behind. Tests that need `/proc` exist on Linux only.
 
-use std::io::{self, BufRead, BufReader, ErrorKind, Read};
+use std::io::{self, ErrorKind, Read};
 use std::net::{Shutdown, SocketAddr, TcpStream};
-use std::panic::{self, AssertUnwindSafe};
-use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use forking_echo::{Server, Stopper, REAP_INTERVAL};
 use testkit::echo::all_served_at_once;
-use testkit::net::{connect, is_timeout, read_to_end, IO_TIMEOUT};
+use testkit::net::{connect, is_timeout, IO_TIMEOUT};
+use testkit::server::{quietly, Failure};
 use testkit::{deadline::DEFAULT, echo, expect, within};
 
 /// How long `run` may take to return after `stop` (it also kills and reaps
@@ -28,7 +27,8 @@ const STOP_WAIT: Duration = Duration::from_secs(3);
 /// reaps every `REAP_INTERVAL`; the rest is slack for a busy machine.
 const CHILD_WAIT: Duration = Duration::from_secs(3);
 
-type Outcome = thread::Result<io::Result<()>>;
+/// How `run` ended: it returned, or it panicked (its message and line).
+type Outcome = Result<io::Result<()>, Failure>;
 
 /// `Server::run` on its own thread.
 ///
@@ -67,7 +67,8 @@ fn launch(server: Server) -> Running {
     thread::Builder::new()
         .name(format!("server {addr}"))
         .spawn(move || {
-            let outcome = panic::catch_unwind(AssertUnwindSafe(|| server.run()));
+            // Quiet: a panic in run is reported once, by the test, with its line.
+            let outcome = quietly(|| server.run());
             let _ = report.send(outcome);
         })
         .unwrap();
@@ -84,11 +85,11 @@ impl Running {
     /// the server's own failure is reported instead: it is the real cause.
     #[track_caller]
     fn check<T>(&self, check: impl FnOnce(SocketAddr) -> T) -> T {
-        match panic::catch_unwind(AssertUnwindSafe(|| check(self.addr))) {
+        match quietly(|| check(self.addr)) {
             Ok(value) => value,
             Err(failure) => {
                 self.fail_if_ended(Duration::from_millis(200));
-                panic::resume_unwind(failure)
+                panic!("{}", failure.message)
             }
         }
     }
@@ -97,7 +98,10 @@ impl Running {
     fn fail_if_ended(&self, wait: Duration) {
         match self.done.recv_timeout(wait) {
             Err(_) => {}
-            Ok(Err(panic)) => panic::resume_unwind(panic),
+            Ok(Err(failure)) => panic!(
+                "Server::run panicked while clients were talking to it, {}",
+                failure.located()
+            ),
             Ok(Ok(result)) => panic!(
                 "run() returned {result:?} although nobody stopped it\n  \
                  hint: run loops until the stop flag is set; a failing client or \
@@ -116,7 +120,7 @@ impl Running {
             Ok(Ok(Err(err))) => {
                 panic!("run() returned the error {err:?} after stop(); it should return Ok(())")
             }
-            Ok(Err(panic)) => panic::resume_unwind(panic),
+            Ok(Err(failure)) => panic!("Server::run panicked {}", failure.located()),
             Err(_) => panic!(
                 "run() did not return within {} s after stop()\n  \
                  hint: check the flag after every accept and every wait; then kill \
@@ -172,29 +176,29 @@ fn connect_greeted(addr: SocketAddr, who: &str) -> (TcpStream, u32) {
     while line.last() != Some(&b'\n') && line.len() < 64 {
         match stream.read(&mut byte) {
             Ok(0) => panic!(
-                "{who}: the server closed the connection before its greeting ({:?} so far)\n  \
-                 hint: with_pid_greeting: the child writes `pid <n>\\n` first",
-                String::from_utf8_lossy(&line)
+                "{who}: the server closed the connection before its greeting (\"{}\" so \
+                 far)\n  hint: with_pid_greeting: the child writes `pid <n>\\n` first",
+                line.escape_ascii()
             ),
             Ok(_) => line.push(byte[0]),
             Err(e) if is_timeout(&e) => panic!(
-                "{who}: no greeting within {} s ({:?} so far)\n  \
+                "{who}: no greeting within {} s (\"{}\" so far)\n  \
                  hint: with_pid_greeting: the child writes `pid <its pid>\\n` as soon as \
                  it has closed what it inherited, before it reads anything",
                 IO_TIMEOUT.as_secs(),
-                String::from_utf8_lossy(&line)
+                line.escape_ascii()
             ),
             Err(e) => panic!("{who}: reading the greeting failed: {e}"),
         }
     }
-    let text = String::from_utf8_lossy(&line);
+    let text = line.escape_ascii().to_string();
     let pid = text
         .strip_prefix("pid ")
-        .and_then(|rest| rest.strip_suffix('\n'))
+        .and_then(|rest| rest.strip_suffix("\\n"))
         .and_then(|n| n.parse::<u32>().ok())
         .unwrap_or_else(|| {
             panic!(
-                "{who}: the greeting should be `pid <n>\\n`, got {text:?}\n  \
+                "{who}: the greeting should be `pid <n>\\n`, got \"{text}\"\n  \
                  hint: writeln!(cursor, \"pid {{}}\", std::process::id())"
             )
         });
@@ -237,7 +241,7 @@ fn echoes_then_closes_when_the_client_half_closes() {
             }
             expect::eq(
                 "bytes after the echo, once the client half-closed",
-                String::from_utf8_lossy(&rest).as_ref(),
+                rest.escape_ascii().to_string().as_str(),
                 "",
                 "each byte is echoed once",
             );
@@ -534,8 +538,8 @@ fn expect_closed(stream: &mut TcpStream, who: &str) {
         Ok(0) => {}
         Err(e) if e.kind() == ErrorKind::ConnectionReset => {}
         Ok(n) => panic!(
-            "{who}: expected the connection to be closed, got {:?}",
-            String::from_utf8_lossy(&buf[..n])
+            "{who}: expected the connection to be closed, got \"{}\"",
+            buf[..n].escape_ascii()
         ),
         Err(e) if is_timeout(&e) => panic!(
             "{who}: the connection stayed open for {} s after the server stopped\n  \
@@ -576,68 +580,5 @@ fn a_stop_before_run_makes_run_return_at_once() {
         let server = bind();
         server.stopper().stop();
         launch(server).stop();
-    });
-}
-
-/// Kills the child process when dropped, so a failing test leaves no server behind.
-struct KillOnDrop(Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-#[test]
-fn the_binary_announces_its_address_and_echoes() {
-    within(Duration::from_secs(10), "the forking-echo binary", || {
-        let mut child = KillOnDrop(
-            Command::new(env!("CARGO_BIN_EXE_forking-echo"))
-                .arg("127.0.0.1:0")
-                .stdin(Stdio::null())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("could not start the forking-echo binary"),
-        );
-        let stdout = child.0.stdout.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = tx.send(line);
-        });
-        let line = rx.recv_timeout(IO_TIMEOUT).unwrap_or_else(|_| {
-            panic!(
-                "the binary printed no line within {} s",
-                IO_TIMEOUT.as_secs()
-            )
-        });
-        let addr: SocketAddr = line
-            .trim_end()
-            .strip_prefix("listening on ")
-            .and_then(|addr| addr.parse().ok())
-            .unwrap_or_else(|| {
-                panic!("the binary's first line should be `listening on <address>`, got {line:?}")
-            });
-        let talked = panic::catch_unwind(|| {
-            let mut first = connect(addr);
-            let mut second = connect(addr);
-            echo::round_trip(&mut second, b"ping\n", "the second of two clients");
-            echo::round_trip(&mut first, b"ping\n", "the first of two clients");
-            // Leave politely, so the binary's children exit before it is killed.
-            for mut stream in [first, second] {
-                stream.shutdown(Shutdown::Write).unwrap();
-                read_to_end(&mut stream, "end-of-file from the binary's child");
-            }
-        });
-        if let Err(failure) = talked {
-            eprintln!(
-                "the binary did not echo; run it yourself to see why: \
-                 cargo run --bin forking-echo -- 127.0.0.1:0"
-            );
-            panic::resume_unwind(failure);
-        }
     });
 }
