@@ -80,3 +80,26 @@ fn rejects_zero_and_numbers_above_65535() {
         );
     }
 }
+
+#[test]
+fn each_error_reads_as_a_sentence() {
+    // `PortError`'s Display is given: it is what a program prints when the port
+    // on its command line is wrong. Each error from `parse_port` must print as
+    // words that say what was wrong, never as nothing.
+    for (text, want) in [
+        ("", "no port number given"),
+        ("80a", "a port number is written with the digits 0-9 only"),
+        (
+            "0",
+            "port 0 means \"any free port\"; it cannot be connected to",
+        ),
+        ("65536", "port numbers stop at 65535"),
+    ] {
+        expect::eq(
+            &format!("parse_port({text:?}), the error printed with {{}}"),
+            &parse_port(text).map_err(|e| e.to_string()),
+            &Err(want.to_string()),
+            "return the PortError variant its doc comment names; its Display text is given",
+        );
+    }
+}

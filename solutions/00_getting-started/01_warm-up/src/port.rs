@@ -59,12 +59,14 @@ pub fn parse_port(text: &str) -> Result<u16, PortError> {
     match digits.parse::<u16>() {
         Ok(0) => Err(PortError::Zero),
         Ok(port) => Ok(port),
-        // Only digits are left, so the number is too big for 16 bits: 65536 and
-        // a 40-digit number fail the same way, and neither can wrap around.
-        Err(err) if *err.kind() == IntErrorKind::PosOverflow => Err(PortError::TooLarge),
-        // Unreachable after the checks above; kept so a future change to them
-        // yields an error rather than a panic.
-        Err(_) => Err(PortError::NotANumber),
+        Err(err) => match err.kind() {
+            // Only digits are left, so the number is too big for 16 bits: 65536
+            // and a 40-digit number fail the same way, and neither can wrap around.
+            IntErrorKind::PosOverflow => Err(PortError::TooLarge),
+            // Unreachable after the checks above; kept so a future change to them
+            // yields an error rather than a panic.
+            _ => Err(PortError::NotANumber),
+        },
     }
 }
 // ANCHOR_END: parse_port
