@@ -7,12 +7,14 @@
 
 use crate::LineError;
 
+// ANCHOR: given
 /// Cuts a byte stream into lines ended by `\n` or `\r\n`.
 ///
 /// The decoder keeps the bytes it has been fed until a line ending arrives, and
 /// no longer: once a line has been returned its bytes are dropped, so a decoder
 /// holds at most one unfinished line and the chunk last fed, however long the
 /// connection lasts.
+///
 /// Call [`feed`](Self::feed) with every chunk read from the peer, then call
 /// [`next_line`](Self::next_line) until it returns `Ok(None)`; at end of stream
 /// call [`finish`](Self::finish).
@@ -26,6 +28,7 @@ pub struct LineDecoder {
     // far it has been searched, how many lines were returned (errors name the
     // line), the error once one happened.
 }
+// ANCHOR_END: given
 
 impl LineDecoder {
     /// A decoder that accepts lines of at most `max_len` bytes, not counting the

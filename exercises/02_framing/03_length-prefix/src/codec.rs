@@ -25,6 +25,7 @@ pub fn encode(payload: &[u8], max_len: usize) -> Result<Vec<u8>, FrameError> {
     )
 }
 
+// ANCHOR: given
 /// Turns bytes, fed in whatever pieces they arrive, back into payloads.
 ///
 /// Call [`feed`](Self::feed) with each chunk read from the peer, then
@@ -44,6 +45,7 @@ pub struct FrameDecoder {
     // whether the header of the frame in progress has been read (and the length
     // it announced), the error once one happened.
 }
+// ANCHOR_END: given
 
 impl FrameDecoder {
     /// A decoder that accepts payloads of at most `max_len` bytes.

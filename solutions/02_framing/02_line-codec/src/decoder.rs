@@ -14,6 +14,7 @@ use crate::LineError;
 /// no longer: once a line has been returned its bytes are dropped, so a decoder
 /// holds at most one unfinished line and the chunk last fed, however long the
 /// connection lasts.
+///
 /// Call [`feed`](Self::feed) with every chunk read from the peer, then call
 /// [`next_line`](Self::next_line) until it returns `Ok(None)`; at end of stream
 /// call [`finish`](Self::finish).
