@@ -78,7 +78,7 @@ pub fn run(course: &Course, opts: &Options) -> Result<bool> {
             .path("target/mutants")
             .join(&exercise.name)
             .join("workspace");
-        let scratch = scratch::prepare_in(course, &dir, &[exercise])?;
+        let scratch = scratch::prepare_in(course, &dir, "mutants", &[exercise])?;
         let tally = mutate(course, exercise, &scratch.dir, &scratch.copy_of(exercise))?;
         println!(
             "  {} viable mutants, {:.0}% caught ({:.0} s)",

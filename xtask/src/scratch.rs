@@ -36,6 +36,8 @@ pub struct Scratch {
     pub dir: PathBuf,
     /// The exercises copied in (those with a solution folder when prepared).
     members: Vec<String>,
+    /// The folder the copies sit in, relative to `dir` (`solutions`).
+    copies: &'static str,
     /// Two runs at once (an author's `verify NAME` beside a full one) would rewrite
     /// each other's manifest and copies; the second waits for this lock.
     _lock: File,
@@ -49,27 +51,35 @@ impl Scratch {
 
     /// The copy of `exercise` inside the scratch workspace.
     pub fn copy_of(&self, exercise: &Exercise) -> PathBuf {
-        self.dir.join(exercise.rel_solution())
+        self.dir
+            .join(self.copies)
+            .join(&exercise.part)
+            .join(&exercise.folder)
     }
 }
 
 /// Writes the scratch workspace for `exercises` and syncs their overlaid copies.
 pub fn prepare(course: &Course, exercises: &[&Exercise]) -> Result<Scratch> {
-    prepare_in(
-        course,
-        &course.root.join("target").join("verify"),
-        exercises,
-    )
+    let dir = course.root.join("target").join("verify");
+    prepare_in(course, &dir, "solutions", exercises)
 }
 
 /// [`prepare`], in a folder of its own under `target/` (a long `cargo xtask
-/// mutants` run must not hold up `verify`, nor two of them each other).
-pub fn prepare_in(course: &Course, dir: &Path, exercises: &[&Exercise]) -> Result<Scratch> {
+/// mutants` run must not hold up `verify`, nor two of them each other), with the
+/// copies in `dir/copies/`. Cargo names a member's artifacts by its path relative
+/// to its workspace, so two scratch workspaces sharing `target/` need different
+/// `copies` folders, or one would run the other's stale test binaries.
+pub fn prepare_in(
+    course: &Course,
+    dir: &Path,
+    copies: &'static str,
+    exercises: &[&Exercise],
+) -> Result<Scratch> {
     let dir = dir.to_path_buf();
     fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let guard = lock(&dir)?;
 
-    let manifest = scratch_manifest(course, exercises)?;
+    let manifest = scratch_manifest(course, copies, exercises)?;
     write_if_changed(&dir.join("Cargo.toml"), manifest.as_bytes())?;
     let lock = course.root.join("Cargo.lock");
     if lock.is_file() {
@@ -79,6 +89,7 @@ pub fn prepare_in(course: &Course, dir: &Path, exercises: &[&Exercise]) -> Resul
     let scratch = Scratch {
         dir,
         members: exercises.iter().map(|e| e.name.clone()).collect(),
+        copies,
         _lock: guard,
     };
     for exercise in exercises {
@@ -118,7 +129,7 @@ fn lock(dir: &Path) -> Result<File> {
 }
 
 /// The scratch `Cargo.toml`: the root's shared sections, our members.
-fn scratch_manifest(course: &Course, exercises: &[&Exercise]) -> Result<String> {
+fn scratch_manifest(course: &Course, copies: &str, exercises: &[&Exercise]) -> Result<String> {
     let path = course.root.join("Cargo.toml");
     let text =
         fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -141,7 +152,7 @@ fn scratch_manifest(course: &Course, exercises: &[&Exercise]) -> Result<String> 
     }
     let members = exercises
         .iter()
-        .map(|e| toml::Value::String(e.rel_solution()))
+        .map(|e| toml::Value::String(format!("{copies}/{}/{}", e.part, e.folder)))
         .collect();
     workspace.insert("members".into(), toml::Value::Array(members));
 

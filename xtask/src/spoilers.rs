@@ -9,7 +9,7 @@
 //! * in the sources, every `{{#include}}` of a file under `solutions/` sits inside
 //!   a walk-through, and every lesson with an exercise has one, after its box;
 //! * in the built book without solutions, no code block contains a line of a
-//!   solution that its stub does not have.
+//!   solution that no stub has.
 
 use crate::course::{Course, Exercise};
 use crate::preprocess::{MARKER, WALKTHROUGH, WALKTHROUGH_END};
@@ -128,14 +128,16 @@ fn unescape(html: &str) -> String {
         .replace("&amp;", "&")
 }
 
-/// Every telling line of every solution file that its stub does not have:
-/// trimmed line → the file it comes from. Short lines (`}`, `Ok(())`) and `use`
-/// lines say nothing about the answer and are left out.
+/// Every telling line of every solution file that no stub has: trimmed line →
+/// the file it comes from. Short lines (`}`, `Ok(())`), attributes and `use` lines
+/// say nothing about the answer and are left out; so is a line some exercise
+/// gives away in its stub (a later exercise may give an earlier one's answer as
+/// its starting code).
 fn solution_only_lines(course: &Course) -> BTreeMap<String, String> {
+    let given = all_stub_lines(course);
     let mut lines = BTreeMap::new();
     for exercise in &course.exercises {
         let solution = course.path(&exercise.rel_solution());
-        let stub = course.path(&exercise.rel_dir());
         for entry in WalkDir::new(&solution).into_iter().filter_map(Result::ok) {
             if entry.path().extension().is_none_or(|e| e != "rs") {
                 continue;
@@ -143,11 +145,6 @@ fn solution_only_lines(course: &Course) -> BTreeMap<String, String> {
             let Ok(rel) = entry.path().strip_prefix(&solution) else {
                 continue;
             };
-            let given: BTreeSet<String> = fs::read_to_string(stub.join(rel))
-                .unwrap_or_default()
-                .lines()
-                .map(|l| l.trim().to_string())
-                .collect();
             let text = fs::read_to_string(entry.path()).unwrap_or_default();
             for line in text.lines().map(str::trim) {
                 if telling(line) && !given.contains(line) {
@@ -161,10 +158,27 @@ fn solution_only_lines(course: &Course) -> BTreeMap<String, String> {
     lines
 }
 
+/// Every trimmed line of every stub's Rust files.
+fn all_stub_lines(course: &Course) -> BTreeSet<String> {
+    let mut lines = BTreeSet::new();
+    for exercise in &course.exercises {
+        for entry in WalkDir::new(course.path(&exercise.rel_dir()))
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.path().extension().is_some_and(|x| x == "rs"))
+        {
+            let text = fs::read_to_string(entry.path()).unwrap_or_default();
+            lines.extend(text.lines().map(|l| l.trim().to_string()));
+        }
+    }
+    lines
+}
+
 /// A line long and specific enough that seeing it gives part of the answer away.
 fn telling(line: &str) -> bool {
     line.len() >= 16
         && !line.starts_with("use ")
+        && !line.starts_with("#[")
         && !line.starts_with("// ANCHOR")
         && line.chars().any(|c| c.is_alphanumeric())
 }
@@ -188,6 +202,7 @@ mod tests {
         assert!(!telling("}"));
         assert!(!telling("Ok(())"));
         assert!(!telling("use std::io::{self, Read, Write};"));
+        assert!(!telling("#[derive(Debug, Clone, PartialEq, Eq)]"));
     }
 
     #[test]
