@@ -1,10 +1,9 @@
-//! Tests for the handlers `Echo` and `Buffered`, each run on one connection
-//! with no server around it: the test accepts the connection itself and calls
-//! `handle` on a thread.
+//! Step 1: the handlers `Echo` and `Buffered` (`src/handler.rs`), each run on
+//! one connection with no server around it: the test accepts the connection
+//! itself and calls `handle` on a thread. Run with `cargo test --test 01_handlers`.
 
 use std::io::{self, BufRead, ErrorKind, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
-use std::panic;
 use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
@@ -13,9 +12,11 @@ use socket2::SockRef;
 use socketserver::{Buffered, Conn, Echo, Handler, StreamHandler};
 use testkit::chaos::{write_chunked, Chunking};
 use testkit::net::{connect, listener, read_to_end};
+use testkit::server::{quietly, Failure};
 use testkit::{deadline::DEFAULT, echo, expect, within};
 
-type Outcome = thread::Result<io::Result<()>>;
+/// What `handle` did: returned, or panicked (its message and line).
+type Outcome = Result<io::Result<()>, Failure>;
 
 /// A client connected to `handler`, which runs on its own thread.
 struct Conversation {
@@ -29,7 +30,8 @@ fn converse(handler: impl Handler) -> Conversation {
     let (stream, peer) = listener.accept().unwrap();
     let (report, done) = mpsc::channel();
     thread::spawn(move || {
-        let outcome = panic::catch_unwind(panic::AssertUnwindSafe(|| handler.handle(stream, peer)));
+        // Quiet: a panic in handle is reported once, by the test, with its line.
+        let outcome = quietly(|| handler.handle(stream, peer));
         let _ = report.send(outcome);
     });
     Conversation { client, done }
@@ -41,13 +43,29 @@ impl Conversation {
     fn result(&self) -> io::Result<()> {
         result_of(&self.done)
     }
+
+    /// Runs `talk` with the client. If it fails because `handle` panicked (a
+    /// `todo!`, say), the panic is reported, not what the client saw of it.
+    #[track_caller]
+    fn talk<T>(&mut self, talk: impl FnOnce(&mut TcpStream) -> T) -> T {
+        let client = &mut self.client;
+        match quietly(|| talk(client)) {
+            Ok(value) => value,
+            Err(failure) => {
+                if let Ok(Err(panic)) = self.done.recv_timeout(Duration::from_millis(200)) {
+                    panic!("handle panicked {}", panic.located());
+                }
+                panic!("{}", failure.message)
+            }
+        }
+    }
 }
 
 #[track_caller]
 fn result_of(done: &mpsc::Receiver<Outcome>) -> io::Result<()> {
     match done.recv_timeout(Duration::from_secs(3)) {
         Ok(Ok(result)) => result,
-        Ok(Err(panic)) => panic::resume_unwind(panic),
+        Ok(Err(panic)) => panic!("handle panicked {}", panic.located()),
         Err(_) => panic!(
             "handle() did not return within 3 s after the client finished\n  \
              hint: return when a read returns 0 (end-of-file)"
@@ -59,10 +77,12 @@ fn result_of(done: &mpsc::Receiver<Outcome>) -> io::Result<()> {
 fn echo_echoes_until_end_of_file() {
     within(DEFAULT, "the Echo handler", || {
         let mut talk = converse(Echo);
-        echo::round_trip(&mut talk.client, b"first\n", "a client of Echo");
-        echo::round_trip(&mut talk.client, b"second, longer\n", "a client of Echo");
-        talk.client.shutdown(Shutdown::Write).unwrap();
-        let rest = read_to_end(&mut talk.client, "end-of-file from Echo");
+        let rest = talk.talk(|client| {
+            echo::round_trip(client, b"first\n", "a client of Echo");
+            echo::round_trip(client, b"second, longer\n", "a client of Echo");
+            client.shutdown(Shutdown::Write).unwrap();
+            read_to_end(client, "end-of-file from Echo")
+        });
         expect::eq("bytes after the echoes", &rest.len(), &0, "each byte once");
         expect::ok(
             "Echo's result after end-of-file",
@@ -113,9 +133,11 @@ fn buffered_delivers_the_replies_under_every_chunking() {
     for chunking in Chunking::ALL {
         let reply = within(DEFAULT, "Buffered<Shout>", move || {
             let mut talk = converse(Buffered(Shout));
-            write_chunked(&mut talk.client, input.as_bytes(), chunking).unwrap();
-            talk.client.shutdown(Shutdown::Write).unwrap();
-            let reply = read_to_end(&mut talk.client, "the replies of Buffered<Shout>");
+            let reply = talk.talk(|client| {
+                write_chunked(client, input.as_bytes(), chunking).unwrap();
+                client.shutdown(Shutdown::Write).unwrap();
+                read_to_end(client, "the replies of Buffered<Shout>")
+            });
             expect::ok(
                 "Buffered<Shout>'s result",
                 talk.result(),
@@ -125,8 +147,8 @@ fn buffered_delivers_the_replies_under_every_chunking() {
         });
         expect::eq(
             &format!("the replies to three lines sent in {chunking}"),
-            String::from_utf8_lossy(&reply).as_ref(),
-            "HELLO\nSOCKET SERVER\nTHE LAST LINE\n",
+            reply.escape_ascii().to_string().as_str(),
+            "HELLO\\nSOCKET SERVER\\nTHE LAST LINE\\n",
             "setup: BufReader on stream.try_clone(), BufWriter on stream; after the \
              handler returns, flush the writer: Shout never flushes",
         );
@@ -147,14 +169,15 @@ fn buffered_tells_the_handler_who_the_client_is() {
     within(DEFAULT, "Buffered<WhoAmI>", || {
         let mut talk = converse(Buffered(WhoAmI));
         let me: SocketAddr = talk.client.local_addr().unwrap();
-        let reply = read_to_end(&mut talk.client, "the reply of Buffered<WhoAmI>");
+        let reply = talk.talk(|client| read_to_end(client, "the reply of Buffered<WhoAmI>"));
+        let result = talk.result();
         expect::eq(
             "the peer address the handler saw",
-            String::from_utf8_lossy(&reply).trim_end(),
-            me.to_string().as_str(),
+            reply.escape_ascii().to_string().as_str(),
+            format!("{me}\\n").as_str(),
             "Conn::peer is the address handle() was given",
         );
-        expect::ok("Buffered<WhoAmI>'s result", talk.result(), "nothing failed");
+        expect::ok("Buffered<WhoAmI>'s result", result, "nothing failed");
     });
 }
 
@@ -172,17 +195,19 @@ impl StreamHandler for Refuse {
 fn buffered_flushes_even_when_the_handler_fails() {
     within(DEFAULT, "Buffered<Refuse>", || {
         let mut talk = converse(Buffered(Refuse));
-        let reply = read_to_end(&mut talk.client, "the error message of Buffered<Refuse>");
+        let reply =
+            talk.talk(|client| read_to_end(client, "the error message of Buffered<Refuse>"));
+        let result = talk.result();
         expect::eq(
             "what the client got from a handler that wrote, then failed",
-            String::from_utf8_lossy(&reply).as_ref(),
-            "error: not today\n",
+            reply.escape_ascii().to_string().as_str(),
+            "error: not today\\n",
             "flush the writer after the handler returns, whatever it returned \
              (like Python's `finally: self.finish()`)",
         );
         let err = expect::err(
             "Buffered<Refuse>'s result",
-            talk.result(),
+            result,
             "the handler's error is the result, not swallowed by the flush",
         );
         expect::eq(
