@@ -1,7 +1,8 @@
 //! Tests for the line echo server, over real loopback connections.
 
-use std::io::{BufRead, BufReader, ErrorKind, Write};
+use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::sync::mpsc;
 use std::time::Duration;
 
 use line_codec::{handle_client, serve};
@@ -188,6 +189,80 @@ fn reports_a_line_cut_off_by_the_client_closing() {
              line was left unfinished, answer its error, then close",
         );
     });
+}
+
+#[test]
+fn a_client_that_reads_late_still_gets_every_reply_and_the_error() {
+    // 2000 lines, then a line over the limit, then more bytes the server will
+    // never decode. The client reads nothing until handle_client has returned:
+    // by then most of the 128 KiB of replies can only be waiting in the server's
+    // kernel, because the client's receive buffer is small.
+    let lines: Vec<u8> = (0..2000)
+        .flat_map(|i| format!("line {i:04} {}\n", "z".repeat(49)).into_bytes())
+        .collect();
+    let mut request = lines.clone();
+    request.extend_from_slice(&[b'x'; 2 * MAX]);
+    request.extend_from_slice(&[b'y'; 8 * 1024]);
+    let got = testkit::within_hint(
+        DEFAULT,
+        "handle_client with a client that reads its replies late",
+        "after an error, handle_client should return once the client has stopped \
+         sending (its read returns 0), or after a short, bounded wait",
+        move || {
+            let listener = net::listener();
+            let mut client = net::connect_with_small_receive_buffer(listener.local_addr().unwrap());
+            let (stream, _) = listener.accept().unwrap();
+            // Room for every reply in the server's kernel, so that handle_client
+            // never waits for this client to read.
+            socket2::SockRef::from(&stream)
+                .set_send_buffer_size(1 << 20)
+                .unwrap();
+            let (done_tx, done_rx) = mpsc::channel();
+            std::thread::spawn(move || {
+                let _ = handle_client(stream, MAX);
+                let _ = done_tx.send(());
+            });
+            client.write_all(&request).unwrap();
+            client.shutdown(Shutdown::Write).unwrap();
+            done_rx.recv().expect("handle_client panicked");
+            // Now read, the way a slow client would, keeping what arrives until
+            // the end of the stream or a reset.
+            let mut got = Vec::new();
+            let mut chunk = [0u8; 4096];
+            loop {
+                match client.read(&mut chunk) {
+                    Ok(0) => break,
+                    Ok(n) => got.extend_from_slice(&chunk[..n]),
+                    Err(e) if e.kind() == ErrorKind::ConnectionReset => {
+                        got.extend_from_slice(b"<connection reset>");
+                        break;
+                    }
+                    Err(e) => panic!("reading the replies failed: {}", net::explain(&e)),
+                }
+            }
+            got
+        },
+    );
+    let mut want: Vec<u8> = lines
+        .split_inclusive(|&b| b == b'\n')
+        .flat_map(|line| [b"echo: ", line].concat())
+        .collect();
+    want.extend_from_slice(b"error: line 2001 is longer than 64 bytes\n");
+    expect::that(
+        got == want,
+        "the client that reads only after handle_client has returned receives all \
+         2000 echoes, then the error line, then the end of the stream",
+        format_args!(
+            "{} bytes, ending in {}",
+            got.len(),
+            escaped(&got[got.len().saturating_sub(60)..])
+        ),
+        "closing a socket that still holds unread input sends a reset (RST), and the \
+         kernel throws away every byte it has not sent yet: here, the last echoes and \
+         the error line. Shut down the sending side, read and discard what the client \
+         still sends (for a bounded time and amount), and only then close \
+         (lesson 02.2, 'Closing after an error, so the reply arrives')",
+    );
 }
 
 #[test]
