@@ -222,9 +222,13 @@ fn a_client_that_reads_late_still_gets_every_reply_and_the_error() {
                 let _ = handle_client(stream, MAX);
                 let _ = done_tx.send(());
             });
-            client.write_all(&request).unwrap();
-            client.shutdown(Shutdown::Write).unwrap();
-            done_rx.recv().expect("handle_client panicked");
+            // A server that has already closed makes these fail: what matters
+            // is what the client can read afterwards.
+            let _ = client.write_all(&request);
+            let _ = client.shutdown(Shutdown::Write);
+            if done_rx.recv().is_err() {
+                panic!("handle_client panicked (its message is above)");
+            }
             // Now read, the way a slow client would, keeping what arrives until
             // the end of the stream or a reset.
             let mut got = Vec::new();
