@@ -4,7 +4,7 @@
 //! cargo run --bin rexec -- echo 'hello; touch /tmp/pwned'   # the text comes back, nothing runs
 //! cargo run --bin rexec -- seq 1 100000 | tail -1           # 588,895 bytes in one reply
 //! cargo run --bin rexec -- rm /tmp/pwned                    # refused: not on the list
-//! cargo run --bin rexec -- date 010100002030                # refused: date takes no arguments
+//! cargo run --bin rexec -- date 133100002030                # refused: date takes no arguments
 //! ```
 //!
 //! Set `SERVER` to connect somewhere other than 127.0.0.1:7882.
