@@ -108,7 +108,7 @@ impl Server {
             "loop: reap exited children (waitpid WNOHANG), wait for a client at most \
              REAP_INTERVAL (poll), accept, fork; the child runs child::serve, the \
              parent drops the stream and keeps the pid; on stop kill and reap every \
-             child (lesson 05.2, 'Fork after accept', 'Reaping')"
+             child (lesson 05.2, 'Fork after accept', 'Reaping: which way, and why')"
         )
     }
 }

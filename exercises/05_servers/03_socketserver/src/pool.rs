@@ -68,7 +68,7 @@ impl<H: Handler> PoolServer<H> {
             "mpsc::sync_channel(workers), the Receiver in an Arc<Mutex<..>>, spawn the \
              workers (recv, track, catch_unwind around the handler), serve_forever \
              sending each connection to the queue, then drop the sender and join \
-             (lesson 05.3, 'PoolServer')"
+             (lesson 05.3, 'PoolServer: n workers and a bounded queue')"
         )
     }
 }

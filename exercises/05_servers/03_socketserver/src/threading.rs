@@ -52,7 +52,7 @@ impl<H: Handler> ThreadingServer<H> {
         todo!(
             "self.base.serve_forever with a dispatch that spawns a thread per \
              connection; in it: connections.track, then the handler; keep the \
-             JoinHandles and join them after the loop (lesson 05.3, 'ThreadingServer')"
+             JoinHandles and join them after the loop (lesson 05.3, 'ThreadingServer: a thread per connection')"
         )
     }
 }

@@ -1,4 +1,5 @@
-//! Waiting must not cost CPU. Run with `cargo test` in this folder.
+//! Step 3, continued: waiting for a deadline must not cost CPU. Run with
+//! `cargo test --test 05_cpu`.
 //!
 //! This file is a test binary of its own, so no other test runs in the same
 //! process while it measures the process's CPU time.
@@ -8,17 +9,9 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::pair;
-use nix::sys::resource::{getrusage, UsageWho};
-use nix::sys::time::TimeValLike;
 use nonblocking::{read_with_deadline, ReadOutcome};
+use testkit::process::cpu_time;
 use testkit::{deadline::DEFAULT, expect, within};
-
-/// CPU time (user + system) this process has used so far.
-fn cpu_time() -> Duration {
-    let usage = getrusage(UsageWho::RUSAGE_SELF).expect("getrusage failed");
-    let micros = usage.user_time().num_microseconds() + usage.system_time().num_microseconds();
-    Duration::from_micros(micros.try_into().unwrap())
-}
 
 #[test]
 fn waiting_for_a_deadline_burns_no_cpu() {

@@ -1,4 +1,5 @@
-//! Tests for `accept_ready`. Run them with `cargo test` in this folder.
+//! Step 2: `accept_ready` (`src/accept.rs`), every waiting connection from a
+//! non-blocking listener. Run with `cargo test --test 02_accept`.
 
 mod common;
 
