@@ -23,7 +23,21 @@ fn decode(input: &[u8], chunking: Chunking, max_len: usize) -> Decoded {
         decoder.feed(piece);
         loop {
             match decoder.next_line() {
-                Ok(Some(line)) => lines.push(line),
+                Ok(Some(line)) => {
+                    lines.push(line);
+                    expect::that(
+                        lines.len() <= newlines(input),
+                        &format!(
+                            "next_line returns at most one line per b'\\n' fed: {} of \
+                             them in {}",
+                            newlines(input),
+                            escaped(input)
+                        ),
+                        format_args!("{} lines so far: {:?}", lines.len(), lines.last()),
+                        "after returning a line, move past its b'\\n', so that the next \
+                         call looks at the bytes after it",
+                    );
+                }
                 Ok(None) => break,
                 Err(err) => {
                     return Decoded {
@@ -36,6 +50,11 @@ fn decode(input: &[u8], chunking: Chunking, max_len: usize) -> Decoded {
     }
     let end = decoder.finish();
     Decoded { lines, end }
+}
+
+/// How many line endings `input` holds: the most lines it can decode to.
+fn newlines(input: &[u8]) -> usize {
+    input.iter().filter(|&&b| b == b'\n').count()
 }
 
 /// Checks that `input` decodes to `lines` and `end` under every chunking.

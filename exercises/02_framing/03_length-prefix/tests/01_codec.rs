@@ -106,7 +106,20 @@ fn decode(stream: &[u8], chunking: Chunking, max_len: usize) -> Decoded {
         decoder.feed(piece);
         loop {
             match decoder.next_frame() {
-                Ok(Some(payload)) => frames.push(Payload(payload)),
+                Ok(Some(payload)) => {
+                    frames.push(Payload(payload));
+                    expect::that(
+                        frames.len() <= stream.len() / 4,
+                        &format!(
+                            "next_frame returns at most one frame per 4-byte header: \
+                             {} bytes fed in all",
+                            stream.len()
+                        ),
+                        format_args!("{} frames so far: {:?}", frames.len(), frames.last()),
+                        "after returning a frame, move past its header and payload, so \
+                         that the next call looks at the bytes after them",
+                    );
+                }
                 Ok(None) => break,
                 Err(err) => {
                     let end = End::from(&err);
