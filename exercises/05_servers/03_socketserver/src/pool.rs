@@ -55,8 +55,8 @@ impl<H: Handler> PoolServer<H> {
     ///   `workers`); when the queue is full the loop waits, and new clients
     ///   wait in the backlog. Never more than `workers` handlers run at once.
     /// * Each worker takes the next connection, registers it with
-    ///   [`Connections::track`](crate::Connections::track) (closing it unserved if the server is
-    ///   stopping), and runs the handler on it.
+    ///   [`Connections::track`](crate::Connections::track) (closing it unserved
+    ///   if the server is stopping), and runs the handler on it.
     /// * A handler that returns an error or panics ends that conversation only:
     ///   the worker reports it on stderr and takes the next connection, so the
     ///   pool never shrinks.

@@ -37,8 +37,8 @@ impl<H: Handler> ThreadingServer<H> {
     /// own, which runs the handler on it.
     ///
     /// * Each thread registers its connection with
-    ///   [`Connections::track`](crate::Connections::track) before it calls the handler, and closes it
-    ///   unserved if the server is stopping.
+    ///   [`Connections::track`](crate::Connections::track) before it calls the
+    ///   handler, and closes it unserved if the server is stopping.
     /// * A handler that returns an error, or panics, ends its own thread only;
     ///   the error or the panic is reported on stderr (a panic is seen when the
     ///   thread is joined).
@@ -52,7 +52,8 @@ impl<H: Handler> ThreadingServer<H> {
         todo!(
             "self.base.serve_forever with a dispatch that spawns a thread per \
              connection; in it: connections.track, then the handler; keep the \
-             JoinHandles and join them after the loop (lesson 05.3, 'ThreadingServer: a thread per connection')"
+             JoinHandles and join them after the loop \
+             (lesson 05.3, 'ThreadingServer: a thread per connection')"
         )
     }
 }

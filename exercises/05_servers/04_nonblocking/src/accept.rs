@@ -27,7 +27,7 @@ pub fn accept_ready(listener: &TcpListener) -> io::Result<Vec<(TcpStream, Socket
     let _ = listener;
     todo!(
         "call accept in a loop until WouldBlock; set_nonblocking(true) on each stream; \
-         skip Interrupted and ConnectionAborted (lesson 05.4, 'Accepting without \
-         blocking')"
+         skip Interrupted and ConnectionAborted \
+         (lesson 05.4, 'Accepting without blocking')"
     )
 }

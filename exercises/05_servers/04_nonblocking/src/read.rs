@@ -26,7 +26,7 @@ pub fn try_read(stream: &mut TcpStream, buf: &mut [u8]) -> io::Result<ReadOutcom
     let _ = (stream, buf);
     todo!(
         "read once; map Ok(0) to Eof, Ok(n) to Data(n), WouldBlock to NotYet, retry \
-         Interrupted, return other errors; an empty buffer is InvalidInput (lesson \
-         05.4, 'Non-blocking I/O: \"not now\" is an answer')"
+         Interrupted, return other errors; an empty buffer is InvalidInput \
+         (lesson 05.4, 'Non-blocking I/O: \"not now\" is an answer')"
     )
 }

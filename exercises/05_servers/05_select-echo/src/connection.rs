@@ -62,8 +62,8 @@ impl Connection {
     pub fn wants_write(&self) -> bool {
         let _ = &self.outbox;
         todo!(
-            "true while the outbox holds bytes, never otherwise (lesson 05.5, 'One \
-             connection')"
+            "true while the outbox holds bytes, never otherwise \
+             (lesson 05.5, 'One connection')"
         )
     }
 
@@ -73,8 +73,8 @@ impl Connection {
     pub fn is_done(&self) -> bool {
         let _ = (&self.outbox, self.read_closed);
         todo!(
-            "the client half-closed and the outbox is empty (lesson 05.5, 'One \
-             connection')"
+            "the client half-closed and the outbox is empty \
+             (lesson 05.5, 'One connection')"
         )
     }
 

@@ -73,8 +73,8 @@ impl Connection {
     pub fn is_done(&self) -> bool {
         let _ = (&self.outbox, self.read_closed);
         todo!(
-            "the client half-closed and the outbox is empty (lesson 05.6, 'Write \
-             buffers and POLLOUT')"
+            "the client half-closed and the outbox is empty \
+             (lesson 05.6, 'Write buffers and POLLOUT')"
         )
     }
 

@@ -84,9 +84,10 @@ impl Server {
              the waker (POLLIN), the listener (POLLIN), each connection (POLLIN if \
              wants_read, POLLOUT if wants_write); poll; stop if the waker has revents; \
              accept every waiting client (after EMFILE, no POLLIN on the listener for \
-             ACCEPT_PAUSE, and a poll timeout that ends the pause); serve each connection by its revents (POLLIN, \
-             POLLHUP, POLLERR: on_readable; POLLOUT: on_writable); drop the done and \
-             failed ones }} (lesson 05.6, 'An echo server on poll')"
+             ACCEPT_PAUSE, and a poll timeout that ends the pause); serve each \
+             connection by its revents (POLLIN, POLLHUP, POLLERR: on_readable; POLLOUT: \
+             on_writable); drop the done and failed ones }} \
+             (lesson 05.6, 'An echo server on poll')"
         )
     }
 }

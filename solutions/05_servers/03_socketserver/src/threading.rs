@@ -38,8 +38,8 @@ impl<H: Handler> ThreadingServer<H> {
     /// own, which runs the handler on it.
     ///
     /// * Each thread registers its connection with
-    ///   [`Connections::track`] before it calls the handler, and closes it
-    ///   unserved if the server is stopping.
+    ///   [`Connections::track`](crate::Connections::track) before it calls the
+    ///   handler, and closes it unserved if the server is stopping.
     /// * A handler that returns an error, or panics, ends its own thread only;
     ///   the error or the panic is reported on stderr (a panic is seen when the
     ///   thread is joined).

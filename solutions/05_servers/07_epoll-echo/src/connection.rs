@@ -67,12 +67,25 @@ impl Connection {
     /// Does every read and write that can be done now; says what comes next.
     ///
     /// Called for every event epoll reports for this connection, whatever its
-    /// flags: `EPOLLIN`, `EPOLLOUT`, `EPOLLRDHUP`, `EPOLLHUP` and `EPOLLERR` all
-    /// get the same answer, because the reads and writes themselves say what
-    /// happened (bytes, `WouldBlock`, 0 for end-of-file, or the error).
+    /// flags (`EPOLLIN`, `EPOLLOUT`, `EPOLLRDHUP`, `EPOLLHUP`, `EPOLLERR`): the
+    /// reads and writes themselves say what happened. In this order:
     ///
-    /// Errors are the connection's own (a reset, a broken pipe): the caller
-    /// closes this connection and serves the others.
+    /// 1. **Flush**: write from the front of the outbox until it is empty or a
+    ///    write fails with `WouldBlock`. Remove only what `write` took; the
+    ///    rest goes out on a later `EPOLLOUT` edge.
+    /// 2. **Fill**: read (at most [`READ_CHUNK`](crate::READ_CHUNK) bytes at a
+    ///    time) and append to the outbox until a read fails with `WouldBlock`,
+    ///    or returns 0 (the client half-closed: remember it, read no more), or
+    ///    the outbox holds [`MAX_PENDING`](crate::MAX_PENDING) bytes (stop
+    ///    reading: backpressure). Never read once and stop: with edge-triggered
+    ///    epoll, bytes left in the socket are never announced again.
+    /// 3. **Flush** again, so what just arrived is echoed without waiting.
+    ///
+    /// Then: [`Next::Close`] if the client half-closed and the outbox is empty;
+    /// [`Next::Rearm`] if step 2 stopped because the outbox was full and it is
+    /// not full any more; otherwise [`Next::Wait`]. `Interrupted` reads and
+    /// writes are retried. Any other error (a reset, a broken pipe) is
+    /// returned: the caller closes this connection and serves the others.
     // ANCHOR: pump
     pub fn pump(&mut self) -> io::Result<Next> {
         // Room first: on an EPOLLOUT event the outbox may be full, and reading

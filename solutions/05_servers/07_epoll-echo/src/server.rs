@@ -63,6 +63,14 @@ impl Server {
     /// Binds a listening socket, creates the epoll instance and registers the
     /// listener and the wake-up eventfd with it.
     ///
+    /// * The listener is non-blocking and registered `EPOLLIN | EPOLLET` with a
+    ///   token of its own (say 0).
+    /// * The waker is an `EventFd` (non-blocking, close-on-exec) registered
+    ///   `EPOLLIN`, level-triggered, with another token (say 1): once
+    ///   [`Stopper::stop`] has written to it, it stays readable.
+    /// * The epoll instance is created close-on-exec
+    ///   (`EpollCreateFlags::EPOLL_CLOEXEC`).
+    ///
     /// Errors: the address cannot be bound (in use, not local), or the kernel
     /// refuses an epoll instance or an eventfd (out of file descriptors).
     // ANCHOR: bind
@@ -106,8 +114,29 @@ impl Server {
 
     /// Serves clients until stopped; returns `Ok(())` after [`Stopper::stop`].
     ///
+    /// The loop: `epoll.wait` (no timeout; retry on `EINTR`), then for each ready
+    /// event, by its token:
+    ///
+    /// * the waker's: return `Ok(())`;
+    /// * the listener's: accept until `WouldBlock` (one edge may stand for many
+    ///   clients). Skip `ConnectionAborted` and `Interrupted`; report any other
+    ///   accept error on stderr and wait for the next event. After `EMFILE`,
+    ///   `ENFILE`, `ENOBUFS` or `ENOMEM` (out of descriptors or memory) the
+    ///   clients still in the backlog get no new edge: remember the failure,
+    ///   wait with a timeout of [`ACCEPT_PAUSE`](crate::ACCEPT_PAUSE), and
+    ///   accept again when it has passed. Make each accepted
+    ///   stream non-blocking (it does not inherit that from the listener), set
+    ///   `TCP_NODELAY`, give it a new token (never reuse one) and register it
+    ///   `EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET`;
+    /// * a connection's: call [`Connection::pump`](crate::Connection::pump).
+    ///   On [`Next::Rearm`](crate::Next::Rearm), `epoll.modify` the socket with
+    ///   the same flags and token; on [`Next::Close`](crate::Next::Close) or an
+    ///   error, `epoll.delete` it and drop the connection (report errors on
+    ///   stderr). A token with no connection (closed earlier in the same
+    ///   batch) is skipped.
+    ///
     /// Returning drops every connection, which closes them: clients read
-    /// end-of-file. Errors: only an `epoll_wait` failure (other than EINTR).
+    /// end-of-file. Errors: only an `epoll_wait` failure other than `EINTR`.
     /// One client's trouble closes that client, never the server.
     // ANCHOR: run
     pub fn run(mut self) -> io::Result<()> {
@@ -248,8 +277,8 @@ fn is_out_of_resources(e: &io::Error) -> bool {
 
 // ANCHOR: stop
 impl Stopper {
-    /// Makes [`Server::run`] return `Ok(())`, wherever it is: adding to the
-    /// eventfd's counter makes it readable, and epoll reports it at once.
+    /// Makes [`Server::run`] return `Ok(())`, wherever it is: write 1 to the
+    /// eventfd, which makes it readable, and epoll reports it at once.
     /// Stopping twice, or before `run` started, is harmless.
     pub fn stop(&self) {
         // Only fails if the counter would overflow: it is far from that.
