@@ -14,6 +14,7 @@ mod book;
 mod bundle;
 mod cargo;
 mod course;
+mod drift;
 mod libtest;
 mod links;
 mod mutants;

@@ -23,6 +23,7 @@ use crate::authoring;
 use crate::book;
 use crate::cargo;
 use crate::course::{Course, Exercise};
+use crate::drift;
 use crate::libtest::{self, Outcome};
 use crate::links;
 use crate::policy;
@@ -308,6 +309,7 @@ fn verify_exercise(
         .extend(authoring::citation_problems(course, exercise));
     row.reasons
         .extend(spoilers::lesson_problems(course, exercise));
+    row.reasons.extend(drift::problems(course, exercise));
     let step_layout = steps::layout_problems(course, exercise);
     let steps_hold = step_layout.is_empty() && exercise.problems.is_empty();
     row.reasons.extend(step_layout);
