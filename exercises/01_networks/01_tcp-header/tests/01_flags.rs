@@ -27,6 +27,8 @@ fn flag_combinations_print_like_syn_ack() {
         (Flags::PSH | Flags::ACK, "PSH|ACK"),
         (Flags::RST | Flags::ACK, "RST|ACK"),
         (Flags::SYN | Flags::ECE | Flags::CWR, "SYN|ECE|CWR"),
+        // `|` sets bits: setting one that is already set leaves it set.
+        (Flags::SYN | Flags::ACK | Flags::ACK, "SYN|ACK"),
         (Flags::from_bits(0xff), "FIN|SYN|RST|PSH|ACK|URG|ECE|CWR"),
         (Flags::empty(), "none"),
     ];
