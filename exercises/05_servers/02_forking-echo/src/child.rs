@@ -39,6 +39,7 @@ pub fn serve(stream: &TcpStream, greeting: bool, fd_limit: RawFd) -> ! {
     )
 }
 
+// ANCHOR: close_inherited
 /// Closes every file descriptor from 3 up except `keep`; 0, 1 and 2 (stdin,
 /// stdout, stderr) stay open.
 ///
@@ -76,3 +77,4 @@ fn close_fds(first: RawFd, last: RawFd, limit: RawFd) {
         unsafe { libc::close(fd) };
     }
 }
+// ANCHOR_END: close_inherited

@@ -34,6 +34,7 @@ impl Server {
     /// out of file descriptors, or it already has so many open that the new
     /// ones are [`FD_SETSIZE`](crate::FD_SETSIZE) or more: `select` could
     /// never watch them.
+    // ANCHOR: bind
     pub fn bind(addr: impl ToSocketAddrs) -> io::Result<Server> {
         let listener = TcpListener::bind(addr)?;
         let addr = listener.local_addr()?;
@@ -50,6 +51,7 @@ impl Server {
             wake_tx: Arc::new(wake_tx),
         })
     }
+    // ANCHOR_END: bind
 
     /// The address the server listens on (the real port, after binding port 0).
     pub fn local_addr(&self) -> SocketAddr {
@@ -101,10 +103,12 @@ impl Stopper {
     /// Makes [`Server::run`] return `Ok(())`: one byte on the wake-up channel
     /// makes its end readable, and `select` returns. Stopping twice, or before
     /// `run` started, is harmless.
+    // ANCHOR: stop
     pub fn stop(&self) {
         // A full channel (WouldBlock) already holds a wake-up: nothing is lost.
         let _ = (&*self.wake_tx).write(&[1]);
     }
+    // ANCHOR_END: stop
 }
 
 /// Checks that `socket`'s descriptor has a bit in an `fd_set`.

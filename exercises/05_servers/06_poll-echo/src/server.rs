@@ -31,6 +31,7 @@ impl Server {
     ///
     /// Errors: the address cannot be bound (in use, not local), or the process
     /// is out of file descriptors.
+    // ANCHOR: bind
     pub fn bind(addr: impl ToSocketAddrs) -> io::Result<Server> {
         let listener = TcpListener::bind(addr)?;
         let addr = listener.local_addr()?;
@@ -44,6 +45,7 @@ impl Server {
             wake_tx: Arc::new(wake_tx),
         })
     }
+    // ANCHOR_END: bind
 
     /// The address the server listens on (the real port, after binding port 0).
     pub fn local_addr(&self) -> SocketAddr {
@@ -96,8 +98,10 @@ impl Stopper {
     /// Makes [`Server::run`] return `Ok(())`: one byte on the wake-up channel
     /// makes its end readable, and `poll` returns. Stopping twice, or before
     /// `run` started, is harmless.
+    // ANCHOR: stop
     pub fn stop(&self) {
         // A full channel (WouldBlock) already holds a wake-up: nothing is lost.
         let _ = (&*self.wake_tx).write(&[1]);
     }
+    // ANCHOR_END: stop
 }
