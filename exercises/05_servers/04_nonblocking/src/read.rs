@@ -24,9 +24,9 @@ use crate::ReadOutcome;
 ///   which would look like end-of-file.
 pub fn try_read(stream: &mut TcpStream, buf: &mut [u8]) -> io::Result<ReadOutcome> {
     let _ = (stream, buf);
-    todo!(
+    todo!(concat!(
         "read once; map Ok(0) to Eof, Ok(n) to Data(n), WouldBlock to NotYet, retry \
-         Interrupted, return other errors; an empty buffer is InvalidInput \
-         (lesson 05.4, 'Non-blocking I/O: \"not now\" is an answer')"
-    )
+         Interrupted, return other errors; an empty buffer is InvalidInput ",
+        r#"(lesson 05.4, 'Non-blocking I/O: "not now" is an answer')"#
+    ))
 }
