@@ -119,6 +119,22 @@ fn reports_a_stream_cut_off_inside_a_payload() {
 }
 
 #[test]
+fn accepts_a_frame_of_exactly_max_len_and_refuses_one_more() {
+    check(
+        "a 100-byte frame, then a 101-byte frame",
+        &frames_by_hand(&[vec![1; 100], vec![2; 101]]),
+        100,
+        &[vec![1; 100]],
+        End::TooLarge {
+            len: 101,
+            max_len: 100,
+        },
+        "max_len counts payload bytes (the header is not counted): a payload of \
+         exactly max_len bytes is read, one byte more is FrameError::TooLarge",
+    );
+}
+
+#[test]
 fn rejects_a_4_gib_header_without_reading_on() {
     for chunking in Chunking::ALL {
         let header = ChaosReader::new(&[0xff_u8, 0xff, 0xff, 0xff][..], chunking);
