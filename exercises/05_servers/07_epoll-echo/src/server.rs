@@ -84,8 +84,8 @@ impl Server {
     /// Returning drops every connection, which closes them: clients read
     /// end-of-file. Errors: only an `epoll_wait` failure other than `EINTR`.
     /// One client's trouble closes that client, never the server.
-    pub fn run(self) -> io::Result<()> {
-        let _ = self;
+    pub fn run(mut self) -> io::Result<()> {
+        let _ = &mut self;
         todo!(
             "wait for events and dispatch them by token: stop, accept everyone, or pump \
              a connection and re-arm or close it (lesson 05.7, 'The event loop')"
