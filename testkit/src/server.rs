@@ -626,6 +626,7 @@ impl Stderr {
             Err(_) => kept.escape_ascii().to_string(),
         };
         let mut shown: String = text
+            .trim_matches('\n')
             .lines()
             .map(|line| format!("    {line}"))
             .collect::<Vec<_>>()
