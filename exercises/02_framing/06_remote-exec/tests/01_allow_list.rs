@@ -28,6 +28,19 @@ fn a_name_on_the_list_gives_its_program() {
         std::path::Path::new("/bin/echo"),
         "return the rule stored under the requested name",
     );
+    expect::eq(
+        "the rule check returns for `echo hello`, next to the list's rule(\"echo\")",
+        &Some(rule),
+        &list.rule("echo"),
+        "check returns the very rule the list holds for that name (the one rule() \
+         finds), with its path and its Arguments",
+    );
+    expect::eq(
+        "the arguments of the rule for \"echo\"",
+        &rule.arguments(),
+        &Arguments::Operands,
+        "return the rule stored under the requested name",
+    );
 }
 
 #[test]
@@ -128,11 +141,13 @@ fn a_program_allowed_without_arguments_takes_none() {
         list.check(&Request::new("date", &[]), &limits),
         "a program allowed without arguments may still run, exactly as named",
     );
-    // Operands instruct a program as much as options do: this one sets the clock.
+    // Operands instruct a program as much as options do: the shape MMDDhhmmCCYY
+    // sets the clock. Month 13 here, as in every test: nothing is run in this
+    // file, but a copied example should not set anyone's clock either.
     for args in [
-        &["010100002030"][..],
+        &["133100002030"][..],
         &["+%s"],
-        &["-s", "2030-01-01"],
+        &["-s", "2030-13-01"],
         &[""],
     ] {
         let result = list.check(&Request::new("date", args), &limits);
@@ -141,7 +156,7 @@ fn a_program_allowed_without_arguments_takes_none() {
             &format!("check for date {args:?} must be refused: date takes no arguments"),
             &result,
             "look at the rule's arguments(): Forbidden means no argument at all, not \
-             even one without a '-' (date 010100002030 sets the clock) and not even \
+             even one without a '-' (date MMDDhhmmCCYY sets the clock) and not even \
              an empty string",
         );
     }

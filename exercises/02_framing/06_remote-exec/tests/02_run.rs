@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use common::{locate, pattern, test_limits, Shown};
 use remote_exec::exec::{run, Ending, Execution};
-use remote_exec::Limits;
+use remote_exec::{Limits, Reply};
 use testkit::{deadline, expect, within};
 
 fn strings(args: &[&str]) -> Vec<String> {
@@ -189,6 +189,23 @@ fn output_over_the_cap_is_cut_and_flagged() {
                 ran.ending,
                 "stop reading and drop the pipe: cat's next write then fails (SIGPIPE)",
             );
+            let reply = ran.into_response().reply;
+            expect::that(
+                matches!(
+                    reply,
+                    Reply::Exited {
+                        truncated: true,
+                        ..
+                    } | Reply::Signalled {
+                        truncated: true,
+                        ..
+                    }
+                ),
+                "the reply for 300 KB of stdout (cut) and no stderr says truncated",
+                &reply,
+                "into_response (given) sets truncated when either stream was cut; \
+                 stdout.truncated must be true here",
+            );
 
             let ran = run_ok(
                 &locate("cat"),
@@ -262,6 +279,39 @@ fn a_timeout_also_kills_what_the_program_started() {
                 started.elapsed(),
                 "put the child in its own process group (CommandExt::process_group(0)) and \
              kill the whole group (nix::sys::signal::killpg)",
+            );
+        },
+    );
+}
+
+#[test]
+fn a_background_process_holding_the_pipes_is_killed_at_the_time_limit() {
+    // The shell exits at once, but the `sleep` it left running in the background
+    // holds stdout and stderr open: the output is not over until it ends.
+    within(
+        deadline::DEFAULT,
+        "sh leaving a background sleep behind, with a 200 ms limit",
+        || {
+            let limits = Limits {
+                time_limit: Duration::from_millis(200),
+                ..test_limits()
+            };
+            let started = Instant::now();
+            let ran = run_ok(&locate("sh"), &strings(&["-c", "sleep 30 &"]), &limits);
+            expect::eq(
+                "how the shell ended, its background sleep still holding the pipes",
+                &ran.ending,
+                &Ending::TimedOut,
+                "the program is done only when it has exited AND both pipes reached \
+                 end-of-file; until then keep waiting, and at the time limit kill the \
+                 whole process group",
+            );
+            expect::that(
+                started.elapsed() < Duration::from_secs(2),
+                "run should return soon after the time limit",
+                started.elapsed(),
+                "do not wait for the pipes after the shell exited: the background sleep \
+                 keeps them open for 30 s; kill its process group at the deadline",
             );
         },
     );

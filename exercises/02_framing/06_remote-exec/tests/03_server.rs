@@ -140,8 +140,12 @@ fn programs_off_the_list_are_refused() {
             let scratch = tempfile::tempdir().unwrap();
             let addr = start(test_allow_list(scratch.path()), test_limits());
             let mut stream = net::connect(addr);
+            // The operand names nothing that exists: were a wrong solution to run
+            // `rm` or `sh` (as root, in CI), it would find nothing to delete or run.
+            let absent = scratch.path().join("absent");
+            let absent = absent.to_string_lossy();
             for program in ["rm", "sh", "/bin/echo", "../echo", "ECHO"] {
-                let response = ask(&mut stream, &Request::new(program, &["hello"]));
+                let response = ask(&mut stream, &Request::new(program, &[&absent]));
                 expect::that(
                     matches!(response.reply, Reply::Refused { .. }),
                     &format!("the reply to a request for {program:?}: expected Refused"),

@@ -20,6 +20,11 @@ fn the_server_program_runs_its_list_and_refuses_the_rest() {
                 SERVER,
                 "rexec-server prints `listening on <addr>` on stdout once it listens",
             );
+            // A path that does not exist, for the operand of `rm`: were a wrong
+            // solution to run it (as root, in CI), it would find nothing to delete.
+            let scratch = tempfile::tempdir().unwrap();
+            let absent = scratch.path().join("absent");
+            let absent = absent.to_string_lossy();
             server.check(|addr| {
                 let mut stream = net::connect(addr);
                 let response = ask(&mut stream, &Request::new("echo", &["hello", "world"]));
@@ -33,7 +38,7 @@ fn the_server_program_runs_its_list_and_refuses_the_rest() {
                     // Month 13: `date` would refuse it even as root (see 03_server.rs).
                     ("date", &["133100002030"][..]),
                     ("echo", &["-n", "hi"]),
-                    ("rm", &["-rf", "/tmp/x"]),
+                    ("rm", &["-rf", &absent]),
                     ("/bin/date", &[]),
                 ] {
                     let response = ask(&mut stream, &Request::new(program, args));
