@@ -2,8 +2,9 @@
 //!
 //! For a room without a network (or without GitHub): the built book to read in a
 //! browser, and the workspace to work in — exercises, test kit, the runner's
-//! sources and the lock files. Solutions are left out, and so is every `target/`
-//! folder. Learners unzip it, open `course/book-html/index.html`, and run
+//! sources and the lock files. Solutions are left out: the book is the edition
+//! without the walk-throughs of the reference solutions, and `solutions/` and
+//! every `target/` folder stay behind. Learners unzip it, open `course/book-html/index.html`, and run
 //! `cargo test` in an exercise as usual.
 
 use crate::book;
