@@ -15,16 +15,17 @@ use select_echo::FD_SETSIZE;
 use testkit::net::connect;
 use testkit::{deadline::DEFAULT, echo, expect, within};
 
-/// Opens `/dev/null` until every descriptor below `FD_SETSIZE` is taken, so
-/// that the next socket (the client's, then the server's accepted one) gets a
-/// number of `FD_SETSIZE` or more. Dropping the files frees them again.
-fn take_every_descriptor_below_fd_setsize() -> Vec<File> {
+/// Opens `/dev/null` until every descriptor below `FD_SETSIZE - 1` is taken,
+/// so that the next two sockets, the client's and then the server's accepted
+/// one, get `FD_SETSIZE - 1` and `FD_SETSIZE`: the first number that has no
+/// bit in an `fd_set`. Dropping the files frees them again.
+fn take_every_descriptor_below_fd_setsize_but_one() -> Vec<File> {
     let mut files = Vec::new();
     loop {
         let file = File::open("/dev/null").expect("could not open /dev/null");
         // Descriptors are handed out lowest first: when this one is the last
-        // below the limit, all those before it are in use.
-        let last = file.as_raw_fd() as usize >= FD_SETSIZE - 1;
+        // but one below the limit, all those before it are in use.
+        let last = file.as_raw_fd() as usize >= FD_SETSIZE - 2;
         files.push(file);
         if last {
             return files;
@@ -45,7 +46,9 @@ fn a_client_beyond_fd_setsize_is_refused_and_the_others_are_served() {
              write past the end of the set): check the number when you accept, and \
              close such a connection with a message on stderr",
                 |addr| {
-                    let filler = take_every_descriptor_below_fd_setsize();
+                    let filler = take_every_descriptor_below_fd_setsize_but_one();
+                    // The client's socket takes FD_SETSIZE - 1; the server's
+                    // end of it, FD_SETSIZE.
                     let mut refused = connect(addr);
                     let got = refused.read(&mut [0u8; 16]);
                     expect::that(
@@ -54,7 +57,8 @@ fn a_client_beyond_fd_setsize_is_refused_and_the_others_are_served() {
                         "a client the server cannot watch is closed at once (the client \
                      reads end-of-file)",
                         got.map_err(|e| e.kind()),
-                        "drop the accepted stream whose as_raw_fd() >= FD_SETSIZE, after an \
+                        "drop the accepted stream whose as_raw_fd() >= FD_SETSIZE (this one \
+                     is exactly FD_SETSIZE: the limit itself has no bit), after an \
                      eprintln! that says why",
                     );
                     drop(refused);
