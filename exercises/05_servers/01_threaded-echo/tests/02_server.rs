@@ -8,13 +8,16 @@
 
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::sync::mpsc;
+use std::thread;
 use std::time::Duration;
 
 use testkit::echo::all_served_at_once;
 use testkit::net::{connect, read_to_end};
-use testkit::server::{Hints, Running};
+use testkit::server::{quietly, Hints, Running};
 use testkit::{deadline::DEFAULT, echo, expect, within};
 use threaded_echo::Server;
+
+mod common;
 
 /// What the harness says when `run` misbehaves.
 const HINTS: Hints = Hints {
@@ -207,5 +210,52 @@ fn a_conversation_in_progress_outlives_the_stop() {
             &0,
             "each byte is echoed once",
         );
+    });
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn an_accept_error_of_the_listener_ends_run_with_it() {
+    within(DEFAULT, "run() after its listener broke", || {
+        let server = bind();
+        let addr = server.local_addr();
+        let stopper = server.stopper();
+        let (report, done) = mpsc::channel();
+        thread::spawn(move || {
+            let _ = report.send(quietly(|| server.run()));
+        });
+        // run is in accept once it has served a client.
+        if let Err(failure) = quietly(|| probe(addr)) {
+            if let Ok(Err(panic)) = done.recv_timeout(Duration::from_millis(200)) {
+                panic!("Server::run panicked {}", panic.located());
+            }
+            panic!("{}", failure.message);
+        }
+        // From now on accept fails at once with EINVAL, for ever.
+        common::shut_down_listener(addr);
+        let outcome = done.recv_timeout(Duration::from_secs(2));
+        // A run that loops on the error would spin for ever: the flag ends it.
+        stopper.stop();
+        match outcome {
+            Ok(Ok(Err(err))) => expect::eq(
+                "the error run() returned",
+                &err.raw_os_error(),
+                &Some(libc::EINVAL),
+                "return the accept error itself",
+            ),
+            Ok(Ok(Ok(()))) => panic!(
+                "run() returned Ok(()) after accept failed with EINVAL, without a stop\n  \
+                 hint: an accept error that is neither about one client nor a lack of \
+                 resources is returned as it is"
+            ),
+            Ok(Err(panic)) => panic!("Server::run panicked {}", panic.located()),
+            Err(_) => panic!(
+                "run() was still running 2 s after every accept began to fail with EINVAL \
+                 (the listener was shut down)\n  hint: skip only ConnectionAborted, \
+                 ConnectionReset and Interrupted, and pause only on EMFILE, ENFILE, \
+                 ENOBUFS and ENOMEM; return any other accept error: retrying it fails \
+                 the same way for ever (lesson 05.1, 'When accept fails')"
+            ),
+        }
     });
 }
