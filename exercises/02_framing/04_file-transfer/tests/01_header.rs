@@ -5,7 +5,9 @@
 
 mod common;
 
-use common::{frame, header_json, sha256_hex, shown};
+use std::io;
+
+use common::{frame, header_json, sha256_hex, shown, Stumbling};
 use file_transfer::{encode_header, read_header, Header, TransferError};
 use testkit::chaos::{ChaosReader, Chunking};
 use testkit::expect;
@@ -214,5 +216,39 @@ fn unknown_header_fields_are_ignored() {
             sha256: sha256_hex(b"abc"),
         }),
         "a newer sender may add fields; an older receiver reads the ones it knows",
+    );
+}
+
+#[test]
+fn read_header_retries_interrupted_reads() {
+    let header = hello_header();
+    let wire = frame(&header_json(&header.name, b"hello\n"));
+    let got = read_header(
+        &mut Stumbling::new(&wire, io::ErrorKind::Interrupted, true),
+        1024,
+    );
+    expect::eq(
+        "read_header from a reader interrupted before every other read",
+        &shown(got.as_ref()),
+        &Ok(&header),
+        "ErrorKind::Interrupted (a signal arrived) means 'try again', in the 4-byte \
+         prefix and in the JSON alike",
+    );
+}
+
+#[test]
+fn read_header_passes_read_errors_on() {
+    let wire = frame(&header_json("hello.txt", b"hello\n"));
+    let got = read_header(
+        &mut Stumbling::new(&wire, io::ErrorKind::ConnectionReset, false),
+        1024,
+    );
+    expect::that(
+        matches!(&got, Err(TransferError::Io(e)) if e.kind() == io::ErrorKind::ConnectionReset),
+        "read_header when the first read fails with ConnectionReset (a whole header \
+         would follow)",
+        &got,
+        "return any error other than Interrupted as TransferError::Io at once; \
+         retrying it would read on from a broken stream",
     );
 }

@@ -118,3 +118,38 @@ fn an_accepted_name_joins_to_a_direct_child() {
         );
     }
 }
+
+#[test]
+fn names_and_refusals_display_as_text() {
+    for &name in GOOD_NAMES {
+        let parsed = expect::ok(name, FileName::new(name), "this name is plain");
+        expect::eq(
+            &format!("FileName::new({name:?}) shown with {{}}"),
+            parsed.to_string().as_str(),
+            name,
+            "a FileName displays as the name itself",
+        );
+    }
+    let too_long = "a".repeat(MAX_NAME_LEN + 1);
+    let cases: [(&str, &str); 6] = [
+        ("", "the name is empty"),
+        (&too_long, "the name is 256 bytes long, over 255"),
+        (".bashrc", "the name starts with a dot"),
+        ("a/b", "the name contains a path separator"),
+        ("C:x", "the name contains a colon"),
+        ("nul\0byte", "the name contains a control character"),
+    ];
+    for (name, message) in cases {
+        let reason = expect::err(
+            &format!("FileName::new({name:?})"),
+            FileName::new(name),
+            "this name breaks a rule",
+        );
+        expect::eq(
+            &format!("the refusal of {name:?} shown with {{}}"),
+            reason.to_string().as_str(),
+            message,
+            "the message a receiver logs or sends back comes from NameError's Display",
+        );
+    }
+}

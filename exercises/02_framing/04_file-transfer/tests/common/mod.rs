@@ -211,6 +211,40 @@ impl Read for FailsAfter {
     }
 }
 
+/// Hands out `data` 3 bytes at a time; before the first read (and, if
+/// `every_other`, before every other one) fails once with `kind`.
+pub struct Stumbling<'a> {
+    data: &'a [u8],
+    kind: io::ErrorKind,
+    every_other: bool,
+    fail_next: bool,
+}
+
+impl<'a> Stumbling<'a> {
+    pub fn new(data: &'a [u8], kind: io::ErrorKind, every_other: bool) -> Self {
+        Self {
+            data,
+            kind,
+            every_other,
+            fail_next: true,
+        }
+    }
+}
+
+impl Read for Stumbling<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.fail_next {
+            self.fail_next = false;
+            return Err(io::Error::new(self.kind, "the test's reader fails here"));
+        }
+        self.fail_next = self.every_other;
+        let n = buf.len().min(self.data.len()).min(3);
+        buf[..n].copy_from_slice(&self.data[..n]);
+        self.data = &self.data[n..];
+        Ok(n)
+    }
+}
+
 /// Fails unless nothing at all was left behind: no file, no temporary file, and
 /// nothing outside the uploads folder.
 #[track_caller]
