@@ -95,9 +95,8 @@ impl LineDecoder {
 
     /// How many bytes are waiting for a line ending (0 once `next_line` has
     /// returned an error).
-    ///
-    /// Adjust this if you keep returned lines in the buffer behind a cursor.
     pub fn buffered(&self) -> usize {
+        // Adjust this if you keep returned lines in the buffer behind a cursor.
         self.buf.len()
     }
 }

@@ -17,15 +17,16 @@ const LINGER_TIME: Duration = Duration::from_millis(500);
 const LINGER_BYTES: u64 = 64 * 1024;
 
 // ANCHOR: serve
-/// Accepts connections forever, serving each on its own thread.
+/// Accepts connections forever, serving each with [`handle_client`] on its own
+/// thread, so that a slow or silent client holds up only its own thread.
 ///
-/// One thread per connection keeps the code straight-line, and a slow or silent
-/// client holds up only its own thread. Part 05 weighs this model against the
-/// others; part 09 caps how many connections are served at once.
-///
-/// Returns only if `accept` fails for a reason that is not about one
-/// connection (for example, the process ran out of file descriptors).
+/// An `accept` error that concerns one connection only (`ConnectionAborted`,
+/// `ConnectionReset`, `Interrupted`) is skipped. Returns only if `accept` fails
+/// for another reason (for example, the process ran out of file descriptors).
 pub fn serve(listener: TcpListener, max_len: usize) -> io::Result<()> {
+    // One thread per connection keeps the code straight-line. Part 05 weighs
+    // this model against the others; part 09 caps how many connections are
+    // served at once.
     loop {
         let (stream, peer) = match listener.accept() {
             Ok(accepted) => accepted,
@@ -61,16 +62,17 @@ fn is_about_one_connection(err: &io::Error) -> bool {
 ///
 /// * Every complete line gets the reply `echo: <line>\n` (always `\n`, whatever
 ///   ending the line had), in order.
-/// * A [`LineError`] gets the reply `error: <the error's text>\n`, after the
-///   replies to the lines before it; then the connection is closed. This covers
-///   a line over `max_len` bytes (sent as soon as it is detected, before the
-///   client ever sends a newline), invalid UTF-8, and a client that closes its
-///   sending side in the middle of a line.
+/// * A [`LineError`](crate::LineError) gets the reply `error: <the error's
+///   text>\n`, after the replies to the lines before it; then the connection is
+///   closed. This covers a line over `max_len` bytes (sent as soon as it is
+///   detected, before the client ever sends a newline), invalid UTF-8, and a
+///   client that closes its sending side in the middle of a line.
 /// * When the client closes its sending side after a complete line, the server
 ///   closes the connection once the replies are sent.
 ///
 /// Returns `Ok(())` when the session ended by these rules, and `Err` when the
-/// connection itself failed (reset by the client, broken pipe).
+/// connection itself failed (reset by the client, broken pipe). Never panics
+/// because of what a client sends or how it disconnects.
 pub fn handle_client(stream: TcpStream, max_len: usize) -> io::Result<()> {
     let mut decoder = LineDecoder::new(max_len);
     let mut chunk = [0u8; CHUNK];
