@@ -6,7 +6,8 @@
 //! return.
 
 use std::io;
-use std::net::{SocketAddr, UdpSocket};
+use std::net::{SocketAddr, TcpListener, UdpSocket};
+use std::os::fd::OwnedFd;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
@@ -41,7 +42,11 @@ struct Running {
 
 /// Binds a UDP socket on a free loopback port and runs `serve` on it.
 fn start() -> Running {
-    let socket = UdpSocket::bind("127.0.0.1:0").expect("could not bind 127.0.0.1:0");
+    start_on(UdpSocket::bind("127.0.0.1:0").expect("could not bind 127.0.0.1:0"))
+}
+
+/// Runs `serve` on `socket`, on its own thread.
+fn start_on(socket: UdpSocket) -> Running {
     let addr = socket.local_addr().unwrap();
     let stop = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&stop);
@@ -124,7 +129,8 @@ impl Running {
             Ok(Ok(Err(err))) => panic!(
                 "serve() returned Err({err:?}) before its stop flag was set\n  \
                  hint: a timed-out read (WouldBlock or TimedOut) only means \"nothing \
-                 yet\": look at the flag and read again"
+                 yet\", and ConnectionReset or ConnectionRefused concerns one client: \
+                 look at the flag and read again"
             ),
             Ok(Ok(Ok(()))) => panic!(
                 "serve() returned Ok(()) although its stop flag was never set\n  \
@@ -291,6 +297,47 @@ fn keeps_serving_after_a_client_vanishes() {
     });
 }
 
+/// Linux and macOS report an ICMP "port unreachable" only to a connected socket;
+/// Windows reports it to any UDP socket, on its next read. To see what `serve`
+/// does with one, this test connects the server's socket to a client that has
+/// gone. (Linux also lets a connected socket `send_to` another address, which the
+/// second echo needs; macOS refuses that, hence Linux only.)
+#[cfg(target_os = "linux")]
+#[test]
+fn a_refusal_reported_by_recv_from_concerns_one_client() {
+    within(
+        DEFAULT,
+        "an echo after recv_from failed with ConnectionRefused",
+        || {
+            let socket = UdpSocket::bind("127.0.0.1:0").expect("could not bind 127.0.0.1:0");
+            let addr = socket.local_addr().unwrap();
+            // Two datagrams wait before the server starts: one from a client that
+            // closes before its echo can come, then one from a client still there.
+            let ghost = UdpSocket::bind("127.0.0.1:0").unwrap();
+            let ghost_addr = ghost.local_addr().unwrap();
+            ghost.send_to(b"nobody will read this", addr).unwrap();
+            drop(ghost);
+            let client = UdpSocket::bind("127.0.0.1:0").unwrap();
+            client.set_read_timeout(Some(POLL)).unwrap();
+            client.send_to(b"still there?", addr).unwrap();
+            // Connected to the ghost, the socket is told of the ICMP "port
+            // unreachable" that the first echo causes: the next recv_from fails with
+            // ConnectionRefused. Datagrams already waiting are still delivered.
+            socket.connect(ghost_addr).unwrap();
+            let server = start_on(socket);
+            let echo = server.recv_echo(&client, "the echo after a ConnectionRefused");
+            expect::eq(
+                "the echo to the client still there",
+                text(&echo).as_str(),
+                "still there?",
+                "a ConnectionRefused (or ConnectionReset) from recv_from is the ICMP answer \
+             to an earlier echo: it concerns that client only, so read again",
+            );
+            server.stop();
+        },
+    );
+}
+
 #[test]
 fn stops_soon_after_the_stop_flag_is_set() {
     within(DEFAULT, "serve() returning after the stop flag", || {
@@ -301,4 +348,42 @@ fn stops_soon_after_the_stop_flag_is_set() {
         server.recv_echo(&client, "the echo of \"ping\"");
         server.stop();
     });
+}
+
+#[test]
+fn a_socket_whose_reads_fail_ends_serve_with_the_error() {
+    within(
+        DEFAULT,
+        "serve() on a socket whose every read fails",
+        || {
+            // A TCP listening socket passed off as a UdpSocket: every recv_from on it
+            // fails at once with NotConnected. That is neither a timeout nor one
+            // client's trouble but a broken socket, and going round again would only
+            // spin: serve must stop and return the error.
+            let listener = TcpListener::bind("127.0.0.1:0").expect("could not bind 127.0.0.1:0");
+            let server = start_on(UdpSocket::from(OwnedFd::from(listener)));
+            let limit = Duration::from_secs(1);
+            match server.done.recv_timeout(limit) {
+                Ok(Ok(result)) => expect::that(
+                    matches!(&result, Err(err) if err.kind() == io::ErrorKind::NotConnected),
+                    "serve() should return the error of recv_from, Err(NotConnected)",
+                    &result,
+                    "only a timed-out or interrupted read means \"go round again\", and only \
+                 ConnectionReset or ConnectionRefused means \"one client's trouble\"; \
+                 return any other error of recv_from",
+                ),
+                Ok(Err(panic)) => panic::resume_unwind(panic),
+                Err(_) => {
+                    server.stop.store(true, Ordering::Relaxed);
+                    panic!(
+                        "serve() was still running {} s after every recv_from had failed \
+                     with NotConnected\n  hint: only a timed-out or interrupted read means \
+                     \"go round again\", and only ConnectionReset or ConnectionRefused means \
+                     \"one client's trouble\"; return any other error of recv_from",
+                        limit.as_secs_f32()
+                    )
+                }
+            }
+        },
+    );
 }

@@ -128,3 +128,22 @@ fn a_longer_datagram_is_truncated_and_its_tail_is_gone() {
         },
     );
 }
+
+#[test]
+fn a_timed_out_read_is_an_io_error() {
+    within(DEFAULT, "recv_whole when no datagram comes", || {
+        let (receiver, _) = silent_socket();
+        receiver
+            .set_read_timeout(Some(Duration::from_millis(20)))
+            .unwrap();
+        let result = recv_whole(&receiver, 10);
+        expect::that(
+            matches!(&result, Err(UdpError::Io(err)) if testkit::net::is_timeout(err)),
+            "recv_whole(socket with a 20 ms read timeout, 10) with nothing sent should be \
+             Err(UdpError::Io(..)) of kind WouldBlock or TimedOut",
+            &result,
+            "only a datagram that fills the max_len + 1 bytes is Truncated; pass any \
+             error of recv_from on as UdpError::Io",
+        );
+    });
+}

@@ -33,11 +33,12 @@ enum Attempt {
 ///   `ConnectionReset` on Windows), that attempt ends at once and counts like a
 ///   timed-out one; if the last attempt ended that way the error is
 ///   [`UdpError::Refused`] instead of [`UdpError::TimedOut`].
-/// * A payload longer than [`MAX_DATAGRAM`] is refused with
-///   [`UdpError::TooLarge`] before anything is sent. An empty payload is
+/// * A payload longer than [`MAX_DATAGRAM`](crate::MAX_DATAGRAM) is refused
+///   with [`UdpError::TooLarge`] before anything is sent. An empty payload is
 ///   fine: it is sent as an empty datagram.
-/// * The reply is received into a [`RECV_BUFFER`]-sized buffer, so it is never
-///   truncated. It is returned as it came, whatever it holds.
+/// * The reply is received into a [`RECV_BUFFER`](crate::RECV_BUFFER)-sized
+///   buffer, so it is never truncated. It is returned as it came, whatever it
+///   holds.
 /// * A zero `timeout` is an [`UdpError::Io`] error of kind `InvalidInput`
 ///   (std refuses it, because the OS reads zero as "wait for ever"). Any other
 ///   I/O error is returned as [`UdpError::Io`].
@@ -97,14 +98,10 @@ fn connected_socket(server: SocketAddr, timeout: Duration) -> io::Result<UdpSock
 /// One send and one wait for the answer.
 // ANCHOR: attempt
 fn attempt(socket: &UdpSocket, payload: &[u8], buf: &mut [u8]) -> io::Result<Attempt> {
-    // An ICMP error caused by the previous attempt may be reported here, on the
-    // send, instead of on the read: it means the same thing.
-    match socket.send(payload) {
-        Ok(_) => {}
-        Err(err) if is_refusal(&err) => return Ok(Attempt::Refused),
-        Err(err) => return Err(err),
-    }
-    match socket.recv(buf) {
+    // The ICMP error caused by the previous attempt may be reported on this
+    // send instead of on the read: it means the same thing, so the errors of
+    // both calls are sorted alike.
+    match socket.send(payload).and_then(|_| socket.recv(buf)) {
         Ok(len) => Ok(Attempt::Reply(buf[..len].to_vec())),
         Err(err) if matches!(err.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
             Ok(Attempt::Silence)

@@ -18,8 +18,8 @@ pub const STOP_CHECK: Duration = Duration::from_millis(50);
 ///   came from: one datagram in, one datagram out, boundaries kept. That
 ///   includes empty datagrams (0 bytes is a message in UDP, not end-of-file)
 ///   and datagrams of any size up to [`MAX_DATAGRAM`](crate::MAX_DATAGRAM):
-///   receive into a [`RECV_BUFFER`]-sized buffer, never something like 1024
-///   bytes, or long datagrams are silently cut.
+///   receive into a [`RECV_BUFFER`](crate::RECV_BUFFER)-sized buffer, never
+///   something like 1024 bytes, or long datagrams are silently cut.
 /// * `stop` is looked at at least every [`STOP_CHECK`]: set the socket's read
 ///   timeout to it, and treat a timed-out read (`WouldBlock` on Unix,
 ///   `TimedOut` on Windows) as "nothing yet", not as an error. `serve` returns
