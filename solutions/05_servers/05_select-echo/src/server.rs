@@ -179,8 +179,7 @@ fn wait(
     let mut writable = FdSet::new();
     let mut highest = wake_rx.as_raw_fd();
     readable.insert(wake_rx.as_fd());
-    let accepting = accept_paused_until.is_none();
-    if accepting {
+    if accept_paused_until.is_none() {
         readable.insert(listener.as_fd());
         highest = highest.max(listener.as_raw_fd());
     }
@@ -215,9 +214,11 @@ fn wait(
         Err(Errno::EINTR) => return Ok(Ready::default()),
         Err(e) => return Err(e.into()),
     }
+    // select keeps only the bits it was given and found ready: a paused
+    // listener, left out, cannot come back readable.
     Ok(Ready {
         stop: readable.contains(wake_rx.as_fd()),
-        accept: accepting && readable.contains(listener.as_fd()),
+        accept: readable.contains(listener.as_fd()),
         connections: connections
             .iter()
             .map(|connection| {
@@ -296,20 +297,25 @@ fn is_out_of_resources(e: &io::Error) -> bool {
 /// keep it: not when it is done, nor after an error, which concerns this
 /// client only (the others go on).
 fn serve(connection: &mut Connection, events: Events) -> bool {
-    let mut outcome = Ok(());
-    if events.readable {
-        outcome = connection.on_readable();
-    }
-    if events.writable && outcome.is_ok() {
-        outcome = connection.on_writable();
-    }
-    match outcome {
+    match do_io(connection, events) {
         Ok(()) => !connection.is_done(),
         Err(e) => {
             eprintln!("select-echo: {}: {e}", connection.peer());
             false
         }
     }
+}
+
+/// The reading and writing `select` allowed, stopping at the first error: a
+/// connection that failed to read is not written to.
+fn do_io(connection: &mut Connection, events: Events) -> io::Result<()> {
+    if events.readable {
+        connection.on_readable()?;
+    }
+    if events.writable {
+        connection.on_writable()?;
+    }
+    Ok(())
 }
 // ANCHOR_END: serve
 
