@@ -339,3 +339,92 @@ fn a_reset_is_an_error_of_this_connection() {
         );
     });
 }
+
+#[test]
+fn reading_stopped_at_a_full_outbox_that_then_emptied_says_rearm() {
+    within(
+        DEFAULT,
+        "one pump with more than MAX_PENDING waiting",
+        || {
+            let (mut client, mut connection) = connection(false);
+            // More than the outbox holds, all of it in the server's socket before
+            // the one event that announces it.
+            let sent = MAX_PENDING + READ_CHUNK;
+            client.write_all(&pattern(sent)).unwrap();
+            wait_unread(connection.stream(), sent);
+            let next = pump(&mut connection);
+            expect::eq(
+                "what pump says after it stopped reading at MAX_PENDING and then sent part \
+             of the outbox",
+                &next,
+                &Next::Rearm,
+                "bytes were left in the socket when the outbox filled, and the flush after \
+             made room: no new edge will announce those bytes, so say Rearm (the loop \
+             asks epoll to look again)",
+            );
+            expect::that(
+                unread(connection.stream()) > 0,
+                "bytes still unread in the socket after that pump",
+                unread(connection.stream()),
+                "stop reading at MAX_PENDING bytes in the outbox",
+            );
+            // Once the client reads, everything comes back.
+            let echo = echo_through(&mut client, connection, &pattern(sent), sent, false);
+            expect::that(
+                echo == pattern(sent),
+                "every byte sent comes back, in order",
+                first_difference(&echo, &pattern(sent)),
+                "the bytes left in the socket are read on the next pump",
+            );
+        },
+    );
+}
+
+#[test]
+fn a_write_error_is_an_error_of_this_connection() {
+    within(
+        DEFAULT,
+        "a client that resets while it is owed bytes",
+        || {
+            let (mut client, mut connection) = connection(true);
+            // Send without reading until the server's outbox is full and bytes
+            // wait unread in its socket: from then on pump reads nothing.
+            client.set_nonblocking(true).unwrap();
+            let chunk = pattern(64 << 10);
+            let until = Instant::now() + DRIVE_WAIT;
+            loop {
+                expect::that(
+                    Instant::now() < until,
+                    "pump stops reading a client that reads nothing",
+                    "it still reads everything",
+                    "stop reading when the outbox holds MAX_PENDING bytes",
+                );
+                let took = match client.write(&chunk) {
+                    Ok(n) => n,
+                    Err(e) if e.kind() == ErrorKind::WouldBlock => 0,
+                    Err(e) => panic!("the client could not send: {e}"),
+                };
+                pump(&mut connection);
+                if took == 0 && unread(connection.stream()) > 0 {
+                    break;
+                }
+            }
+            reset(client);
+            // The reset arrives in a moment; from then on, writing to it fails.
+            let until = Instant::now() + DRIVE_WAIT;
+            loop {
+                match connection.pump() {
+                    Err(_) => break,
+                    Ok(next) => expect::that(
+                        Instant::now() < until,
+                        "pump, with a full outbox, for a client that reset the connection",
+                        format!("Ok({next:?}) for {} s", DRIVE_WAIT.as_secs()),
+                        "only WouldBlock means \"not now\" (and Interrupted \"again\"): \
+                         return any other write error, so that the loop closes this \
+                         connection",
+                    ),
+                }
+            }
+        },
+    );
+}
