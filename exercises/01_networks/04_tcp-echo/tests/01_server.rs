@@ -6,13 +6,14 @@
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::os::fd::OwnedFd;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use socket2::SockRef;
-use tcp_echo::serve;
+use tcp_echo::{handle_client, serve};
 use testkit::net::is_timeout;
 use testkit::transcript::Transcript;
 use testkit::{deadline::DEFAULT, expect, within};
@@ -164,6 +165,32 @@ fn half_close(stream: &TcpStream) {
         stream.shutdown(Shutdown::Write),
         "the connection should still be open at this point",
     );
+}
+
+/// `handle_client` on the server's end of a fresh loopback connection, on its
+/// own thread. Returns the client's end and where the result will come.
+fn handle_on_a_thread() -> (TcpStream, mpsc::Receiver<thread::Result<io::Result<u64>>>) {
+    let (client, server_end) = testkit::net::pair();
+    let (report, done) = mpsc::channel();
+    thread::spawn(move || {
+        let outcome = panic::catch_unwind(AssertUnwindSafe(|| handle_client(server_end)));
+        let _ = report.send(outcome);
+    });
+    (client, done)
+}
+
+/// The result of `handle_client`, which should have returned by now.
+#[track_caller]
+fn handled(done: &mpsc::Receiver<thread::Result<io::Result<u64>>>, what: &str) -> io::Result<u64> {
+    match done.recv_timeout(REPLY_WAIT) {
+        Ok(Ok(result)) => result,
+        Ok(Err(panic)) => panic::resume_unwind(panic),
+        Err(_) => panic!(
+            "handle_client() had not returned {} s after {what}\n  hint: return once read \
+             returns 0, or at the first read or write error",
+            REPLY_WAIT.as_secs()
+        ),
+    }
 }
 
 /// Bytes as text with everything but printable ASCII escaped (`\xff`), so that
@@ -386,6 +413,39 @@ fn survives_a_client_that_resets_mid_message() {
 }
 
 #[test]
+fn survives_a_client_that_resets_before_it_is_accepted() {
+    within(
+        DEFAULT,
+        "an echo after a client reset in the backlog",
+        || {
+            let server = start();
+            // Keep the server busy with A, so that B waits in the backlog.
+            let mut busy = server.connect();
+            send(&mut busy, b"a");
+            server.read_exact(&mut busy, 1, "the echo of \"a\"");
+            // B connects and resets before the server can accept it. macOS then
+            // reports ConnectionAborted from accept; Linux hands B over, and the
+            // first read on it fails with ConnectionReset.
+            testkit::net::reset(server.connect());
+            half_close(&busy);
+            server.read_to_end(&mut busy, "the end of the echo to A");
+
+            let mut next = server.connect();
+            send(&mut next, b"and now me");
+            half_close(&next);
+            let echo = server.read_to_end(&mut next, "the echo to the client after B");
+            expect::eq(
+                "the echo to the client after the one that reset in the backlog",
+                text(&echo).as_str(),
+                "and now me",
+                "an accept error about one connection (ConnectionAborted, ConnectionReset, \
+             Interrupted) is no reason to stop: accept the next client",
+            );
+        },
+    );
+}
+
+#[test]
 fn survives_a_client_that_leaves_without_reading_the_echo() {
     within(DEFAULT, "an echo after a client left early", || {
         let server = start();
@@ -407,5 +467,88 @@ fn survives_a_client_that_leaves_without_reading_the_echo() {
              ignores SIGPIPE, so it is an error, not a crash; report it and serve the \
              next client",
         );
+    });
+}
+
+#[test]
+fn handle_client_returns_the_number_of_bytes_echoed() {
+    within(
+        DEFAULT,
+        "handle_client's count of the bytes it echoed",
+        || {
+            let (mut client, done) = handle_on_a_thread();
+            send(&mut client, b"hello, ");
+            send(&mut client, b"world");
+            half_close(&client);
+            let echo = testkit::net::read_to_end(&mut client, "the echo of \"hello, world\"");
+            expect::eq(
+                "the echo",
+                text(&echo).as_str(),
+                "hello, world",
+                "write back exactly the bytes each read returned",
+            );
+            let result = handled(&done, "the client half-closed");
+            expect::that(
+                matches!(result, Ok(12)),
+                "handle_client() should return Ok(12), the bytes it echoed",
+                &result,
+                "add the length of each piece you wrote back to a running count",
+            );
+        },
+    );
+}
+
+#[test]
+fn handle_client_returns_a_reset_as_an_error() {
+    within(
+        DEFAULT,
+        "handle_client on a connection the client reset",
+        || {
+            let (client, done) = handle_on_a_thread();
+            // SO_LINGER = 0: closing sends RST instead of FIN. The server's next read
+            // fails with ConnectionReset (the reads after it would return 0, as if
+            // the client had half-closed, so retrying hides the reset).
+            testkit::net::reset(client);
+            let result = handled(&done, "the client reset the connection");
+            expect::that(
+                matches!(&result, Err(err) if err.kind() == io::ErrorKind::ConnectionReset),
+                "handle_client() should return Err(ConnectionReset)",
+                &result,
+                "only an Interrupted read is tried again; return any other read error, so \
+             that serve can report what happened to that client",
+            );
+        },
+    );
+}
+
+#[test]
+fn an_accept_error_about_the_listener_ends_serve() {
+    within(DEFAULT, "serve() on a listener whose accept fails", || {
+        // A connected socket passed off as a listener: accept on it fails at once
+        // with InvalidInput (EINVAL). That is about the listener, not about one
+        // client, and accepting again would only spin: serve must return it.
+        let (client, _server_end) = testkit::net::pair();
+        let listener = TcpListener::from(OwnedFd::from(client));
+        let (report, done) = mpsc::channel();
+        thread::spawn(move || {
+            let outcome = panic::catch_unwind(AssertUnwindSafe(|| serve(listener)));
+            let _ = report.send(outcome);
+        });
+        let hint = "only ConnectionAborted, ConnectionReset and Interrupted concern one \
+                    connection; return any other accept error";
+        match done.recv_timeout(REPLY_WAIT) {
+            Ok(Ok(result)) => expect::that(
+                matches!(&result, Err(err) if err.kind() == io::ErrorKind::InvalidInput),
+                "serve() should return the error of accept, Err(InvalidInput)",
+                &result,
+                hint,
+            ),
+            Ok(Err(panic)) => panic::resume_unwind(panic),
+            Err(_) => panic!(
+                "serve() was still running {} s after accept had failed with \
+                 InvalidInput\n  hint: {hint}",
+                REPLY_WAIT.as_secs()
+            ),
+        }
     });
 }

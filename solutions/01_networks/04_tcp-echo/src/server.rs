@@ -45,9 +45,10 @@ fn is_about_one_connection(err: &io::Error) -> bool {
 
 /// Echoes everything `stream` sends back to it, until the client half-closes.
 ///
-/// * Reads into a buffer of [`CHUNK`] bytes and writes back exactly the bytes
-///   each read returned (`write_all`: a single `write` may take only part of
-///   them), at once: the echo of the first bytes does not wait for the last.
+/// * Reads into a buffer of [`CHUNK`](crate::CHUNK) bytes and writes back
+///   exactly the bytes each read returned (`write_all`: a single `write` may
+///   take only part of them), at once: the echo of the first bytes does not
+///   wait for the last.
 /// * A read that returns 0 is end-of-file: the client has shut down its
 ///   sending side (or closed). Then the server closes the connection, which
 ///   tells the client that the echo is complete.
