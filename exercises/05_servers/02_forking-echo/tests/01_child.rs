@@ -27,6 +27,8 @@ use testkit::net::{is_timeout, pair, read_to_end, reset, IO_TIMEOUT};
 use testkit::server::quietly;
 use testkit::{deadline::DEFAULT, echo, expect, within};
 
+mod common;
+
 /// The exit status the test's guard gives a child whose `child::serve`
 /// panicked out of itself (a `todo!()` does).
 const PANICKED: i32 = 99;
@@ -53,6 +55,12 @@ fn fd_limit() -> RawFd {
 /// Forks. The child runs `child::serve(&server, greeting, ...)`; the parent
 /// closes its copy of `server` (as the server must) and returns the child.
 fn fork_serve(server: TcpStream, greeting: bool) -> Forked {
+    fork_serve_after(server, greeting, || {})
+}
+
+/// [`fork_serve`], but the child first runs `prepare` (which must be
+/// async-signal-safe: it runs in a forked child of a process with threads).
+fn fork_serve_after(server: TcpStream, greeting: bool, prepare: fn()) -> Forked {
     let limit = fd_limit();
     let (panics, report) =
         pipe2(OFlag::O_CLOEXEC | OFlag::O_NONBLOCK).expect("could not create a pipe");
@@ -62,6 +70,7 @@ fn fork_serve(server: TcpStream, greeting: bool) -> Forked {
     match unsafe { fork() }.expect("fork failed") {
         ForkResult::Child => {
             if let Err(panic) = panic::catch_unwind(AssertUnwindSafe(|| {
+                prepare();
                 child::serve(&server, greeting, limit);
             })) {
                 let text = panic
@@ -275,12 +284,25 @@ fn a_reset_ends_the_child_with_status_1() {
 #[test]
 #[cfg(target_os = "linux")]
 fn the_child_keeps_nothing_but_its_connection() {
-    within(DEFAULT, "a child's open descriptors", || {
+    child_keeps_only_its_connection(|| {});
+}
+
+/// The same on a system without `close_range` (Linux before 5.9): the child
+/// closes what it inherited one descriptor at a time, below `fd_limit`.
+#[test]
+#[cfg(target_os = "linux")]
+fn without_close_range_the_child_still_keeps_nothing_but_its_connection() {
+    child_keeps_only_its_connection(common::without_close_range);
+}
+
+#[cfg(target_os = "linux")]
+fn child_keeps_only_its_connection(prepare: fn()) {
+    within(DEFAULT, "a child's open descriptors", move || {
         // Two more sockets open in this process when it forks: the child
         // inherits them, and must close them.
         let (_other_client, _other_server) = pair();
         let (mut client, server) = pair();
-        let mut child = fork_serve(server, true);
+        let mut child = fork_serve_after(server, true, prepare);
         let pid = child.pid;
         child.check(|| {
             // The greeting comes after the closing: then the table is final.
@@ -306,5 +328,115 @@ fn the_child_keeps_nothing_but_its_connection() {
         });
         drop(client);
         child.expect_exit(0, "how the child ended", "libc::_exit(0) after end-of-file");
+    });
+}
+
+/// A signal handler that does nothing: its only effect is to interrupt the
+/// system call the thread is blocked in (`EINTR`).
+extern "C" fn ignore_signal(_: libc::c_int) {}
+
+/// Installs [`ignore_signal`] for `SIGUSR1` without `SA_RESTART`, so that a
+/// `SIGUSR1` makes a blocked `read` fail with `Interrupted`. Runs in the
+/// forked child: `sigaction` is async-signal-safe.
+fn interruptible_by_sigusr1() {
+    // SAFETY: a zeroed sigaction is valid (empty mask, no flags); the handler
+    // touches nothing.
+    unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = ignore_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
+        libc::sigaction(libc::SIGUSR1, &action, std::ptr::null_mut());
+    }
+}
+
+/// Waits until process `pid` is blocked in a read of a socket (`recvfrom`
+/// or `read`, from `/proc/<pid>/syscall`).
+#[cfg(target_os = "linux")]
+#[track_caller]
+fn wait_blocked_in_read(pid: Pid) {
+    let until = Instant::now() + IO_TIMEOUT;
+    let reads = [libc::SYS_recvfrom, libc::SYS_read];
+    loop {
+        let now = std::fs::read_to_string(format!("/proc/{pid}/syscall")).unwrap_or_default();
+        let number = now
+            .split(' ')
+            .next()
+            .and_then(|n| n.parse::<libc::c_long>().ok());
+        if number.is_some_and(|n| reads.contains(&n)) {
+            return;
+        }
+        assert!(
+            Instant::now() < until,
+            "the child was not waiting in read {} s after its echo (it is in: {now:?})",
+            IO_TIMEOUT.as_secs()
+        );
+        thread::sleep(Duration::from_millis(1));
+    }
+}
+
+/// Waits until process `pid` has taken the signal sent to it (none is pending
+/// any more) and is blocked in a read again, or has ended. Sending bytes
+/// before that could let the interrupted read return them instead of failing.
+#[cfg(target_os = "linux")]
+#[track_caller]
+fn wait_signal_taken(pid: Pid) {
+    let until = Instant::now() + IO_TIMEOUT;
+    loop {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        let field = |name: &str| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix(name))
+                .map(str::trim)
+                .unwrap_or_default()
+        };
+        if field("State:").starts_with('Z') {
+            return;
+        }
+        let pending = |name: &str| field(name).chars().any(|c| c != '0');
+        if !pending("SigPnd:") && !pending("ShdPnd:") {
+            return wait_blocked_in_read(pid);
+        }
+        assert!(
+            Instant::now() < until,
+            "the child did not take its signal within {} s",
+            IO_TIMEOUT.as_secs()
+        );
+        thread::sleep(Duration::from_millis(1));
+    }
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn a_signal_during_a_read_is_not_an_error() {
+    within(DEFAULT, "a child whose read a signal interrupts", || {
+        let (mut client, server) = pair();
+        let mut child = fork_serve_after(server, false, interruptible_by_sigusr1);
+        let pid = child.pid;
+        child.check(|| {
+            echo::round_trip(&mut client, b"before the signal\n", "the child's client");
+        });
+        // The echo has come back: the child is on its way to its next read.
+        wait_blocked_in_read(pid);
+        kill(pid, Signal::SIGUSR1).expect("sending SIGUSR1 to the child");
+        wait_signal_taken(pid);
+        if let Some(status) = child.exit_within(Duration::ZERO) {
+            panic!(
+                "the child ended ({status:?}) when a signal interrupted its read\n  hint: a \
+                 read that fails with Interrupted (EINTR: a signal arrived before any \
+                 byte did) is not an error: read again"
+            );
+        }
+        child.check(|| {
+            echo::round_trip(&mut client, b"after the signal\n", "the child's client");
+            client.shutdown(Shutdown::Write).unwrap();
+            read_to_end(&mut client, "end-of-file after the echo");
+        });
+        child.expect_exit(
+            0,
+            "how the child ended after a signal interrupted its read, then its client \
+             half-closed",
+            "a read that fails with Interrupted (a signal arrived, EINTR) is not an \
+             error: read again",
+        );
     });
 }

@@ -19,6 +19,8 @@ use testkit::net::{connect, is_timeout, IO_TIMEOUT};
 use testkit::server::{quietly, Failure};
 use testkit::{deadline::DEFAULT, echo, expect, within};
 
+mod common;
+
 /// How long `run` may take to return after `stop` (it also kills and reaps
 /// the children still serving).
 const STOP_WAIT: Duration = Duration::from_secs(3);
@@ -61,12 +63,18 @@ fn start_greeting() -> Running {
 }
 
 fn launch(server: Server) -> Running {
+    launch_after(server, || {})
+}
+
+/// [`launch`], but the server's thread first runs `prepare`.
+fn launch_after(server: Server, prepare: fn()) -> Running {
     let addr = server.local_addr();
     let stopper = server.stopper();
     let (report, done) = mpsc::channel();
     thread::Builder::new()
         .name(format!("server {addr}"))
         .spawn(move || {
+            prepare();
             // Quiet: a panic in run is reported once, by the test, with its line.
             let outcome = quietly(|| server.run());
             let _ = report.send(outcome);
@@ -394,8 +402,20 @@ mod linux {
 
     #[test]
     fn a_child_keeps_only_its_own_connection() {
-        within(DEFAULT, "a child's open descriptors", || {
-            let server = start_greeting();
+        child_keeps_only_its_own_connection(|| {});
+    }
+
+    /// The same on a system without `close_range` (Linux before 5.9): the
+    /// child closes, one at a time, every descriptor below the limit the
+    /// server read before it forked.
+    #[test]
+    fn without_close_range_a_child_keeps_only_its_own_connection() {
+        child_keeps_only_its_own_connection(common::without_close_range);
+    }
+
+    fn child_keeps_only_its_own_connection(prepare: fn()) {
+        within(DEFAULT, "a child's open descriptors", move || {
+            let server = launch_after(bind().with_pid_greeting(), prepare);
             // Another client first: its socket is one more thing the next child
             // inherits, in this process where clients and server live together.
             let (_other, other_pid) =
@@ -580,5 +600,53 @@ fn a_stop_before_run_makes_run_return_at_once() {
         let server = bind();
         server.stopper().stop();
         launch(server).stop();
+    });
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn an_accept_error_of_the_listener_ends_run_with_it() {
+    within(DEFAULT, "run() after its listener broke", || {
+        let server = bind();
+        let addr = server.local_addr();
+        let stopper = server.stopper();
+        let (report, done) = mpsc::channel();
+        thread::spawn(move || {
+            let _ = report.send(quietly(|| server.run()));
+        });
+        if let Err(failure) = quietly(|| probe(addr)) {
+            if let Ok(Err(panic)) = done.recv_timeout(Duration::from_millis(200)) {
+                panic!("Server::run panicked {}", panic.located());
+            }
+            panic!("{}", failure.message);
+        }
+        // From now on the listener is readable, and accept fails at once
+        // with EINVAL, for ever.
+        common::shut_down_listener(addr);
+        let outcome = done.recv_timeout(STOP_WAIT);
+        // A run that loops on the error would spin for ever: the flag ends it.
+        stopper.stop();
+        match outcome {
+            Ok(Ok(Err(err))) => expect::eq(
+                "the error run() returned",
+                &err.raw_os_error(),
+                &Some(libc::EINVAL),
+                "return the accept error itself (after killing and reaping the children)",
+            ),
+            Ok(Ok(Ok(()))) => panic!(
+                "run() returned Ok(()) after accept failed with EINVAL, without a stop\n  \
+                 hint: an accept error that is neither about one client nor a lack of \
+                 resources is returned as it is"
+            ),
+            Ok(Err(panic)) => panic!("Server::run panicked {}", panic.located()),
+            Err(_) => panic!(
+                "run() was still running {} s after every accept began to fail with \
+                 EINVAL (the listener was shut down)\n  hint: skip only \
+                 ConnectionAborted, ConnectionReset and Interrupted, and pause only when \
+                 out of resources (EMFILE, ENFILE, ENOBUFS, ENOMEM, EAGAIN); return any \
+                 other accept error: retrying it fails the same way for ever",
+                STOP_WAIT.as_secs()
+            ),
+        }
     });
 }

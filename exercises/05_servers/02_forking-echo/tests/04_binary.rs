@@ -1,6 +1,6 @@
 //! The `forking-echo` binary: started on port 0, it says where it listens on its
 //! first line of stdout, then serves two clients at once. Run with
-//! `cargo test --test 03_binary`.
+//! `cargo test --test 04_binary`.
 //!
 //! Last on purpose: it runs the whole program, so it can only pass once every
 //! step before it does.
