@@ -166,3 +166,50 @@ fn try_read_refuses_an_empty_buffer() {
         );
     });
 }
+
+/// A non-blocking read never waits, so no signal can interrupt it. On a
+/// blocking stream `try_read` waits like any read, and there a signal can:
+/// the contract says it tries again.
+#[test]
+#[cfg(target_os = "linux")]
+fn try_read_tries_again_when_a_signal_interrupts_it() {
+    within(DEFAULT, "try_read interrupted by a signal", || {
+        let (mut client, mut server) = common::pair();
+        let result = common::read_interrupted_once(move || {
+            let mut buf = [0u8; 64];
+            try_read(&mut server, &mut buf).map(|got| (got, buf))
+        });
+        // Gone already: the interrupted read was not tried again.
+        if let Ok(returned) = result.try_recv() {
+            let returned = returned.map(|(got, _)| got);
+            expect::that(
+                false,
+                "try_read goes on waiting after a signal interrupted its read",
+                returned,
+                "a read that fails with Interrupted (EINTR: a signal arrived before any \
+                 byte did) has done nothing: try again (a loop around the read)",
+            );
+        }
+        client.write_all(b"after the signal").unwrap();
+        let Ok(returned) = result.recv() else {
+            panic!("try_read panicked (its message is above)");
+        };
+        let (got, buf) = expect::ok(
+            "try_read after a signal, then bytes",
+            returned,
+            "Interrupted is not an error: read again",
+        );
+        expect::eq(
+            "what try_read returned",
+            &got,
+            &ReadOutcome::Data(16),
+            "the bytes that came",
+        );
+        expect::eq(
+            "the bytes read",
+            buf[..16].escape_ascii().to_string().as_str(),
+            "after the signal",
+            "the bytes that came",
+        );
+    });
+}

@@ -99,3 +99,84 @@ fn accept_queue_len(addr: SocketAddr) -> Option<usize> {
 fn accept_queue_len(_addr: SocketAddr) -> Option<usize> {
     None
 }
+
+/// A signal handler that does nothing: its only effect is to interrupt the
+/// system call the thread is blocked in (`EINTR`).
+#[cfg(target_os = "linux")]
+extern "C" fn ignore_signal(_: std::ffi::c_int) {}
+
+/// Runs `read` on a new thread and, while that thread is blocked in its read,
+/// interrupts the read once with a signal (`SIGUSR1`, with a handler installed
+/// without `SA_RESTART`, so the blocked call fails with `EINTR` instead of
+/// going on). Returns once the signal has been taken and the thread is blocked
+/// in a read again (or has finished); `read`'s result comes on the receiver.
+#[cfg(target_os = "linux")]
+pub fn read_interrupted_once<T: Send + 'static>(
+    read: impl FnOnce() -> T + Send + 'static,
+) -> std::sync::mpsc::Receiver<T> {
+    use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
+    let action = SigAction::new(
+        SigHandler::Handler(ignore_signal),
+        SaFlags::empty(),
+        SigSet::empty(),
+    );
+    // SAFETY: the handler does nothing, so it is async-signal-safe.
+    unsafe { sigaction(Signal::SIGUSR1, &action) }.expect("installing a SIGUSR1 handler");
+    let (ids, id) = std::sync::mpsc::channel();
+    let (report, result) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        // SAFETY: pthread_self only returns the calling thread's handle.
+        let me = unsafe { nix::libc::pthread_self() };
+        let _ = ids.send((me, nix::unistd::gettid()));
+        let _ = report.send(read());
+    });
+    let (thread, tid) = id.recv().unwrap();
+    let status = |file: &str| {
+        std::fs::read_to_string(format!("/proc/self/task/{tid}/{file}")).unwrap_or_default()
+    };
+    let in_read = || {
+        let now = status("syscall");
+        let number = now.split(' ').next().and_then(|n| n.parse::<i64>().ok());
+        number.is_some_and(|n| [nix::libc::SYS_recvfrom, nix::libc::SYS_read].contains(&n))
+    };
+    let gone = || !std::path::Path::new(&format!("/proc/self/task/{tid}")).exists();
+    let until = Instant::now() + KERNEL_WAIT;
+    while !in_read() {
+        if gone() {
+            return result; // it returned (or panicked) without waiting
+        }
+        assert!(
+            Instant::now() < until,
+            "the reading thread never blocked in a read"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    // SAFETY: `thread` is alive (blocked in its read), and pthread_kill
+    // only sends it a signal.
+    let sent = unsafe { nix::libc::pthread_kill(thread, nix::libc::SIGUSR1) };
+    assert_eq!(sent, 0, "signalling the reading thread failed");
+    // Taken: no signal pending any more, and blocked in a read again; or the
+    // thread is gone (its read returned).
+    loop {
+        let text = status("status");
+        if text.is_empty() {
+            break;
+        }
+        let pending = text
+            .lines()
+            .filter_map(|l| {
+                l.strip_prefix("SigPnd:")
+                    .or_else(|| l.strip_prefix("ShdPnd:"))
+            })
+            .any(|v| v.trim().chars().any(|c| c != '0'));
+        if !pending && in_read() {
+            break;
+        }
+        assert!(
+            Instant::now() < until,
+            "the reading thread did not take its signal"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    result
+}
