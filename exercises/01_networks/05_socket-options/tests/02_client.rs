@@ -397,3 +397,64 @@ fn refuses_values_the_os_would_misread() {
         );
     });
 }
+
+#[test]
+fn accepts_the_limits_themselves() {
+    within(
+        DEFAULT,
+        "configured_client with values at the limits",
+        || {
+            let (_listener, addr) = listener();
+            let secs = Duration::from_secs;
+            let cases = [
+                (
+                    "keepalive idle and interval of exactly 1 s",
+                    ClientOptions {
+                        keepalive: Some(Keepalive {
+                            idle: secs(1),
+                            interval: secs(1),
+                        }),
+                        ..ClientOptions::default()
+                    },
+                ),
+                (
+                    "read_timeout and write_timeout of exactly 1 µs",
+                    ClientOptions {
+                        read_timeout: Some(Duration::from_micros(1)),
+                        write_timeout: Some(Duration::from_micros(1)),
+                        ..ClientOptions::default()
+                    },
+                ),
+                (
+                    "linger of exactly 1 s",
+                    ClientOptions {
+                        linger: Some(secs(1)),
+                        ..ClientOptions::default()
+                    },
+                ),
+                (
+                    "linger of exactly 65 535 s",
+                    ClientOptions {
+                        linger: Some(secs(65_535)),
+                        ..ClientOptions::default()
+                    },
+                ),
+            ];
+            for (what, options) in cases {
+                let stream = expect::ok(
+                    &format!("configured_client with {what}"),
+                    configured_client(addr, &options),
+                    "the limits themselves fit: refuse a keepalive time or a non-zero linger \
+                 only when it is under 1 s, a timeout under 1 µs, a linger only above \
+                 65 535 s",
+                );
+                expect::eq(
+                    &format!("SO_LINGER read back after configured_client with {what}"),
+                    &SockRef::from(&stream).linger().unwrap(),
+                    &options.linger,
+                    "socket.set_linger(options.linger)",
+                );
+            }
+        },
+    );
+}

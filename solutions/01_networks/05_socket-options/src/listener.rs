@@ -8,7 +8,7 @@ use socket2::{Domain, Protocol, Socket, Type};
 use crate::BACKLOG;
 
 /// Binds a TCP listener to `addr` with `SO_REUSEADDR` set, listening with a
-/// backlog of [`BACKLOG`].
+/// backlog of [`BACKLOG`](crate::BACKLOG).
 ///
 /// * Built step by step with `socket2::Socket`: create a socket of `addr`'s
 ///   family, set `SO_REUSEADDR` *before* `bind` (afterwards it is too late),
