@@ -4,11 +4,12 @@
 
 mod common;
 
-use std::net::TcpStream;
-use std::time::Duration;
+use std::net::{SocketAddr, TcpStream};
+use std::sync::{mpsc, Mutex};
+use std::time::{Duration, Instant};
 
 use common::*;
-use socketserver::{Echo, ThreadingServer};
+use socketserver::{Echo, Handler, ThreadingServer};
 use testkit::echo::all_served_at_once;
 use testkit::net::connect;
 use testkit::peak::PeakCounter;
@@ -154,4 +155,65 @@ fn threading_stop_before_run_returns_at_once() {
         server.stopper().stop();
         launch(server.local_addr(), server.stopper(), move || server.run()).stop();
     });
+}
+
+/// Says on its channel when it is dropped.
+struct DropSignal(mpsc::Sender<()>);
+
+impl Drop for DropSignal {
+    fn drop(&mut self) {
+        let _ = self.0.send(());
+    }
+}
+
+/// A thread that has ended keeps what it ended with (its panic's payload,
+/// here) until its `JoinHandle` is joined or dropped. A server that joins
+/// finished threads only when it stops holds the remains of every
+/// conversation it ever had, however long it runs.
+#[test]
+fn threading_joins_finished_threads_as_it_goes() {
+    within(
+        DEFAULT,
+        "a finished handler thread joined while serving",
+        || {
+            let (signal, dropped) = mpsc::channel();
+            let first = Mutex::new(Some(signal));
+            // The first connection's handler panics with a payload that says
+            // when it is dropped; the others echo.
+            let handler = move |stream: TcpStream, peer: SocketAddr| {
+                let signal = first.lock().unwrap_or_else(|e| e.into_inner()).take();
+                if let Some(signal) = signal {
+                    drop(stream);
+                    std::panic::panic_any(DropSignal(signal));
+                }
+                Echo.handle(stream, peer)
+            };
+            let server = threading(handler);
+            server.check(|addr| {
+                let mut first = connect(addr);
+                expect_closed(
+                    &mut first,
+                    "the first client, whose handler panicked",
+                    "a panic in the handler ends its thread, which drops the connection",
+                );
+                // Each new client makes the server accept again: a turn of the
+                // loop that joins the threads that have finished.
+                let until = Instant::now() + Duration::from_secs(2);
+                while dropped.try_recv().is_err() {
+                    assert!(
+                        Instant::now() < until,
+                        "2 s after its handler panicked, the thread of the first client was \
+                     still not joined, although the server had accepted other clients \
+                     since\n  hint: join the threads that have finished as you go: at \
+                     each accept, take every handle whose thread is_finished out of the \
+                     list and join it (and report a panic). A thread's result stays in \
+                     its handle until then"
+                    );
+                    let mut client = connect(addr);
+                    echo::round_trip(&mut client, b"next\n", "a later client");
+                }
+            });
+            server.stop();
+        },
+    );
 }
