@@ -8,12 +8,11 @@
 
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::sync::mpsc;
-use std::thread;
 use std::time::Duration;
 
 use testkit::echo::all_served_at_once;
 use testkit::net::{connect, read_to_end};
-use testkit::server::{quietly, Hints, Running};
+use testkit::server::{Hints, Running};
 use testkit::{deadline::DEFAULT, echo, expect, within};
 use threaded_echo::Server;
 
@@ -216,6 +215,9 @@ fn a_conversation_in_progress_outlives_the_stop() {
 #[test]
 #[cfg(target_os = "linux")]
 fn an_accept_error_of_the_listener_ends_run_with_it() {
+    use std::thread;
+    use testkit::server::quietly;
+
     within(DEFAULT, "run() after its listener broke", || {
         let server = bind();
         let addr = server.local_addr();

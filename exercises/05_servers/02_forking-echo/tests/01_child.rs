@@ -333,11 +333,13 @@ fn child_keeps_only_its_connection(prepare: fn()) {
 
 /// A signal handler that does nothing: its only effect is to interrupt the
 /// system call the thread is blocked in (`EINTR`).
+#[cfg(target_os = "linux")]
 extern "C" fn ignore_signal(_: libc::c_int) {}
 
 /// Installs [`ignore_signal`] for `SIGUSR1` without `SA_RESTART`, so that a
 /// `SIGUSR1` makes a blocked `read` fail with `Interrupted`. Runs in the
 /// forked child: `sigaction` is async-signal-safe.
+#[cfg(target_os = "linux")]
 fn interruptible_by_sigusr1() {
     // SAFETY: a zeroed sigaction is valid (empty mask, no flags); the handler
     // touches nothing.

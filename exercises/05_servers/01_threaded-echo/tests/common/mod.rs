@@ -1,4 +1,6 @@
-//! Test code shared by this exercise's test files.
+//! Test code shared by this exercise's test files (Linux only: it reads
+//! `/proc` and uses Linux system calls).
+#![cfg(target_os = "linux")]
 
 use std::mem::ManuallyDrop;
 use std::net::{SocketAddr, TcpListener};
@@ -14,7 +16,6 @@ use std::os::fd::{FromRawFd, RawFd};
 /// The socket is found among this process's descriptors: the one bound to
 /// `addr` that listens (connections accepted from it share its address, but
 /// do not listen). Linux only: it reads `/proc/self/fd`.
-#[cfg(target_os = "linux")]
 pub fn shut_down_listener(addr: SocketAddr) -> RawFd {
     let fds: Vec<RawFd> = std::fs::read_dir("/proc/self/fd")
         .expect("reading /proc/self/fd")
@@ -39,7 +40,6 @@ pub fn shut_down_listener(addr: SocketAddr) -> RawFd {
 }
 
 /// Whether `fd` is a socket that listens (`SO_ACCEPTCONN`).
-#[cfg(target_os = "linux")]
 fn is_listening(fd: RawFd) -> bool {
     let mut value: libc::c_int = 0;
     let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;

@@ -1,4 +1,6 @@
-//! Test code shared by this exercise's test files (each uses a part of it).
+//! Test code shared by this exercise's test files, each using a part of it
+//! (Linux only: it reads `/proc` and uses Linux system calls).
+#![cfg(target_os = "linux")]
 #![allow(dead_code)]
 
 use std::mem::ManuallyDrop;
@@ -15,7 +17,6 @@ use std::os::fd::{FromRawFd, RawFd};
 /// The socket is found among this process's descriptors: the one bound to
 /// `addr` that listens (connections accepted from it share its address, but
 /// do not listen). Linux only: it reads `/proc/self/fd`.
-#[cfg(target_os = "linux")]
 pub fn shut_down_listener(addr: SocketAddr) -> RawFd {
     let fds: Vec<RawFd> = std::fs::read_dir("/proc/self/fd")
         .expect("reading /proc/self/fd")
@@ -40,7 +41,6 @@ pub fn shut_down_listener(addr: SocketAddr) -> RawFd {
 }
 
 /// Whether `fd` is a socket that listens (`SO_ACCEPTCONN`).
-#[cfg(target_os = "linux")]
 fn is_listening(fd: RawFd) -> bool {
     let mut value: libc::c_int = 0;
     let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
@@ -65,7 +65,6 @@ fn is_listening(fd: RawFd) -> bool {
 /// (and are inherited by its children); other threads are not touched.
 ///
 /// Async-signal-safe (two `prctl` calls): it may run in a forked child.
-#[cfg(target_os = "linux")]
 pub fn without_close_range() {
     const fn stmt(code: u32, k: u32) -> libc::sock_filter {
         libc::sock_filter {
