@@ -33,6 +33,9 @@ use crate::transcript::Transcript;
 pub const MAX_LINE: usize = 4096;
 /// The longest name, in characters (Unicode scalar values).
 pub const MAX_NAME_CHARS: usize = 32;
+/// The segment size of [`ChatClient::connect_over_a_narrow_link`]: an
+/// Ethernet frame's 1500 bytes less the IP and TCP headers.
+pub const NARROW_LINK_MSS: u32 = 1460;
 
 // ---------------------------------------------------------------------------
 // The texts of the protocol (without their "\n").
@@ -151,6 +154,42 @@ impl ChatClient {
     #[track_caller]
     pub fn connect_with_small_receive_buffer(addr: SocketAddr, label: &str) -> Self {
         Self::over(connect_with_small_receive_buffer(addr), label)
+    }
+
+    /// Connects like a client at the far end of a real network: segments of at
+    /// most [`NARROW_LINK_MSS`] bytes (Ethernet's, where loopback allows 64 KiB)
+    /// and a 16 KiB receive buffer.
+    ///
+    /// The server's kernel sizes the send buffer of a connection from its
+    /// segment size. Over loopback that buffer grows to megabytes, so every write
+    /// a chat server makes fits whole and `WouldBlock` never comes; over this
+    /// link it holds tens of kilobytes, so a burst larger than that is taken only
+    /// in part, the next write fails with `WouldBlock`, and the rest waits in
+    /// the server's outbox for the next `POLLOUT`, as it would for a distant
+    /// client.
+    #[track_caller]
+    pub fn connect_over_a_narrow_link(addr: SocketAddr, label: &str) -> Self {
+        let domain = socket2::Domain::for_address(addr);
+        let socket = socket2::Socket::new(domain, socket2::Type::STREAM, None)
+            .expect("could not create a socket");
+        // Both before connect: the handshake announces them to the server.
+        socket
+            .set_tcp_mss(NARROW_LINK_MSS)
+            .expect("could not set TCP_MAXSEG");
+        socket
+            .set_recv_buffer_size(16 * 1024)
+            .expect("could not set SO_RCVBUF");
+        if let Err(e) = socket.connect_timeout(&addr.into(), IO_TIMEOUT) {
+            panic!(
+                "{label} could not connect to the server at {addr}: {}",
+                crate::net::explain(&e)
+            );
+        }
+        let stream: TcpStream = socket.into();
+        stream.set_read_timeout(Some(IO_TIMEOUT)).unwrap();
+        stream.set_write_timeout(Some(IO_TIMEOUT)).unwrap();
+        stream.set_nodelay(true).unwrap();
+        Self::over(stream, label)
     }
 
     fn over(stream: TcpStream, label: &str) -> Self {

@@ -185,6 +185,46 @@ fn quit_before_joining_tells_nobody() {
 }
 
 #[test]
+fn lines_after_quit_are_ignored() {
+    let server = common::start();
+    let addr = server.addr;
+    within(
+        DEFAULT,
+        "lines that come after /quit in the same read",
+        move || {
+            let mut alice = ChatClient::join(addr, "alice");
+            let mut bob = ChatClient::join(addr, "bob");
+            alice.expect("* bob joined", "");
+            // One write, so the server reads the three lines at once.
+            bob.send_raw(b"/quit\nstill talking\n/nick bobby\n");
+            bob.expect("ok bye", "\"/quit\" is answered \"ok bye\"");
+            bob.expect_closed(
+                "after \"/quit\" the client is out of the room: the lines it sent after \
+             it are never acted on (no message, no reply, not even an error), however \
+             many came in the same read",
+            );
+            alice.expect(
+                "* bob left",
+                "the others hear \"* NAME left\", and nothing of what bob sent after /quit",
+            );
+            // Before joining too: the line after /quit is no name.
+            let mut shy = ChatClient::connect(addr, "shy");
+            shy.send_raw(b"/quit\ncarol\n");
+            shy.expect(
+                "ok bye",
+                "\"/quit\" before joining is answered \"ok bye\" too",
+            );
+            shy.expect_closed("after \"ok bye\" the server closes the connection");
+            let _dave = ChatClient::join(addr, "dave");
+            alice.expect(
+                "* dave joined",
+                "a line that comes after /quit is not taken as a name: carol never joined",
+            );
+        },
+    );
+}
+
+#[test]
 fn blank_lines_are_ignored() {
     let server = common::start();
     let addr = server.addr;

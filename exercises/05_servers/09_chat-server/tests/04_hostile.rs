@@ -3,11 +3,13 @@
 
 mod common;
 
-use std::time::Duration;
+use std::io::{ErrorKind, Write};
+use std::time::{Duration, Instant};
 
+use chat_server::OUTBOX_LIMIT;
 use testkit::chat::{self, ChatClient, MAX_LINE};
 use testkit::deadline::DEFAULT;
-use testkit::{within, within_hint};
+use testkit::{expect, within, within_hint};
 
 #[test]
 fn an_overlong_line_is_refused_without_waiting_for_its_newline() {
@@ -33,27 +35,43 @@ fn an_overlong_line_is_refused_without_waiting_for_its_newline() {
     });
 }
 
-/// How many messages of 4000 bytes wait for bob when his line is refused:
-/// well over what his small receive buffer holds, well under his outbox's limit.
-const BACKLOG: usize = 40;
+/// What waits for bob when his line is refused: an announcement of this many
+/// bytes, then this many messages of 4000 bytes. Together well over what the
+/// kernels' buffers hold for his narrow link, well under his outbox's limit.
+const BACKLOG_ANNOUNCED: usize = 200 * 1024;
+const BACKLOG_MESSAGES: usize = 20;
 
 #[test]
 fn a_refused_client_still_gets_its_backlog_and_the_error() {
     let server = common::start();
     let addr = server.addr;
+    let announce = move |text: &str| server.announce(text);
     within(
         DEFAULT,
         "a client that stopped reading, then sent a line too long",
         move || {
             let mut alice = ChatClient::join(addr, "alice");
-            let mut bob = ChatClient::connect_with_small_receive_buffer(addr, "bob");
+            // A narrow link: the kernels' buffers hold little for him, and
+            // the rest of his backlog waits in his outbox.
+            let mut bob = ChatClient::connect_over_a_narrow_link(addr, "bob");
             bob.choose_name("bob");
             alice.expect("* bob joined", "");
             let mut carol = ChatClient::join(addr, "carol");
             alice.expect("* carol joined", "");
-            // Bob reads nothing for now: alice's messages fill his small
-            // receive buffer, and the rest wait in the server.
-            let texts: Vec<String> = (0..BACKLOG)
+            // Bob reads nothing for now. An announcement, queued for everyone
+            // in one turn of the loop, fills his buffers; most of it, and the
+            // messages after it, wait in his outbox.
+            let notice = announcement_of(BACKLOG_ANNOUNCED);
+            announce(&notice.join("\n"));
+            for line in &notice {
+                for client in [&mut alice, &mut carol] {
+                    client.expect(
+                        &chat::admin(line),
+                        "an announcement reaches everyone who joined",
+                    );
+                }
+            }
+            let texts: Vec<String> = (0..BACKLOG_MESSAGES)
                 .map(|i| format!("{i} {}", "x".repeat(4000)))
                 .collect();
             for text in &texts {
@@ -71,6 +89,13 @@ fn a_refused_client_still_gets_its_backlog_and_the_error() {
                 "more than 4096 bytes without a '\\n' is a line too long, and the client \
                  who sent it has left",
             );
+            // Another turn of the loop, for carol's message: by its end the
+            // server has also read, and thrown away, the rest of bob's line.
+            carol.send("bob went quiet");
+            alice.expect(
+                &chat::said("carol", "bob went quiet"),
+                "a message reaches everyone else",
+            );
 
             let hint = "bob stopped reading, so when his line is refused the server still \
                         holds lines for him that his kernel has not received yet, and \
@@ -78,9 +103,12 @@ fn a_refused_client_still_gets_its_backlog_and_the_error() {
                         reset (RST), and the reset throws away everything not yet sent. \
                         Queue the error line, write the outbox out as the socket takes it, \
                         then shut down the writing side and keep reading (and discarding) \
-                        until bob closes or about 2 s pass \
+                        until bob closes, about 2 s pass, or he has sent 64 KiB more \
                         (lesson 05.9, 'Leaving, politely or not')";
             bob.expect("* carol joined", hint);
+            for line in &notice {
+                bob.expect(&chat::admin(line), hint);
+            }
             for text in &texts {
                 bob.expect(&chat::said("alice", text), hint);
             }
@@ -130,7 +158,149 @@ fn a_line_of_exactly_the_limit_is_accepted() {
             &chat::said("bob", &wide),
             "the line limit counts bytes, not characters: 2048 'é' are 4096 bytes",
         );
+        // The same length in two writes, with a turn of the loop between them.
+        let held = "c".repeat(MAX_LINE);
+        bob.send_raw(held.as_bytes());
+        alice.send("still there?");
+        bob.expect(
+            &chat::said("alice", "still there?"),
+            "4096 bytes without a newline are not too long yet: only more than 4096 \
+             prove the line too long (check the waiting bytes with >, not >=)",
+        );
+        bob.send_raw(b"\n");
+        alice.expect(
+            &chat::said("bob", &held),
+            "a line of 4096 bytes whose newline comes in a later read is fine too",
+        );
     });
+}
+
+/// The lines of an announcement whose `[admin] ` lines take exactly `total`
+/// bytes in an outbox, each line's `\n` included.
+fn announcement_of(total: usize) -> Vec<String> {
+    const PREFIX_AND_NEWLINE: usize = "[admin] \n".len();
+    const LINE: usize = 1000 + PREFIX_AND_NEWLINE;
+    let mut lines = Vec::new();
+    let mut left = total;
+    while left > 0 {
+        // Whole lines, then the rest in one or two lines of at least half a
+        // line each, so that every line has room for its number.
+        let cost = if left >= 2 * LINE {
+            LINE
+        } else if left > LINE {
+            left / 2
+        } else {
+            left
+        };
+        let number = format!("{:03} ", lines.len());
+        let text = number.clone() + &"a".repeat(cost - PREFIX_AND_NEWLINE - number.len());
+        lines.push(text);
+        left -= cost;
+    }
+    lines
+}
+
+#[test]
+fn an_announcement_bigger_than_the_socket_takes_arrives_whole() {
+    let server = common::start();
+    let addr = server.addr;
+    let announce = move |text: &str| server.announce(text);
+    within(
+        DEFAULT,
+        "200 KiB of announcement for a client on a narrow link",
+        move || {
+            let mut bob = ChatClient::connect_over_a_narrow_link(addr, "bob");
+            bob.choose_name("bob");
+            let lines = announcement_of(200 * 1024);
+            announce(&lines.join("\n"));
+            for line in &lines {
+                bob.expect(
+                    &chat::admin(line),
+                    "the socket takes only part of a big outbox: write until the \
+                     write fails with WouldBlock, keep the rest, and go on at the \
+                     next POLLOUT. WouldBlock is not an error and not a reason to drop \
+                     the client",
+                );
+            }
+            let _carol = ChatClient::join(addr, "carol");
+            bob.expect("* carol joined", "bob is still in the room");
+        },
+    );
+}
+
+#[test]
+fn an_outbox_holds_exactly_outbox_limit_bytes() {
+    let server = common::start();
+    let addr = server.addr;
+    let announce = move |text: &str| server.announce(text);
+    within(DEFAULT, "announcements the size of an outbox", move || {
+        let mut bob = ChatClient::join(addr, "bob");
+        // Queued in one turn of the loop, before anything is written.
+        let fits = announcement_of(OUTBOX_LIMIT);
+        announce(&fits.join("\n"));
+        for line in &fits {
+            bob.expect(
+                &chat::admin(line),
+                "an outbox holds up to OUTBOX_LIMIT bytes: a line that makes it exactly \
+                 full still fits (refuse a line only when the total would be MORE than \
+                 the limit, counting its '\\n')",
+            );
+        }
+        let _carol = ChatClient::join(addr, "carol");
+        bob.expect("* carol joined", "bob is still in the room");
+
+        let one_too_many = announcement_of(OUTBOX_LIMIT + 1);
+        announce(&one_too_many.join("\n"));
+        bob.expect_closed(
+            "these lines take OUTBOX_LIMIT + 1 bytes, one more than an outbox holds: the \
+             last line does not fit, so bob is dropped (count each line with its '\\n')",
+        );
+    });
+}
+
+/// What bob sends after /quit, in writes of an odd size.
+const AFTERWORDS: usize = 3000;
+
+#[test]
+fn a_client_that_keeps_sending_after_quit_is_cut_off() {
+    let server = common::start();
+    let addr = server.addr;
+    within(
+        DEFAULT,
+        "a client that sends and sends after /quit",
+        move || {
+            let mut bob = ChatClient::join(addr, "bob");
+            bob.quit();
+            let quit_at = Instant::now();
+            let afterwords = vec![b'z'; AFTERWORDS];
+            let mut sent = 0;
+            let failed = loop {
+                match bob.stream().write_all(&afterwords) {
+                    Ok(()) => sent += afterwords.len(),
+                    Err(e) => break e,
+                }
+                if quit_at.elapsed() > Duration::from_millis(1500) {
+                    panic!(
+                        "bob has sent {} KiB since \"ok bye\", over 1.5 s, and is still \
+                     connected\n  hint: while lingering, count the bytes read and thrown \
+                     away; past 64 KiB, drop the connection at once instead of waiting \
+                     for the 2 s deadline (lesson 05.9, 'Leaving, politely or not')",
+                        sent / 1024
+                    );
+                }
+            };
+            expect::that(
+                matches!(
+                    failed.kind(),
+                    ErrorKind::ConnectionReset | ErrorKind::BrokenPipe
+                ),
+                "how bob's writes after /quit ended",
+                &failed,
+                "the server drops a closing connection that sent more than 64 KiB: bob's \
+             kernel is answered with a reset",
+            );
+        },
+    );
 }
 
 #[test]

@@ -8,18 +8,10 @@ mod common;
 use std::thread;
 use std::time::Duration;
 
-use nix::sys::resource::{getrusage, UsageWho};
-use nix::sys::time::TimeValLike;
+use common::cpu_time;
 use testkit::chat::{self, ChatClient};
 use testkit::deadline::DEFAULT;
 use testkit::{expect, within};
-
-/// CPU time (user + system) this process has used so far.
-fn cpu_time() -> Duration {
-    let usage = getrusage(UsageWho::RUSAGE_SELF).expect("getrusage failed");
-    let micros = usage.user_time().num_microseconds() + usage.system_time().num_microseconds();
-    Duration::from_micros(micros.try_into().unwrap())
-}
 
 #[test]
 fn an_idle_room_uses_no_cpu() {
@@ -27,8 +19,9 @@ fn an_idle_room_uses_no_cpu() {
     let addr = server.addr;
     within(DEFAULT, "an idle room of four clients", move || {
         // Three people who have talked, one still choosing a name, and one who
-        // said /quit but has not closed its side yet: the server lingers on
-        // that connection for up to 2 s, waiting for its end of stream.
+        // said /quit and went on typing without closing its side: the server
+        // lingers on that connection for up to 2 s, reading and throwing away
+        // what comes, waiting for its end of stream.
         let mut alice = ChatClient::join(addr, "alice");
         let mut bob = ChatClient::join(addr, "bob");
         let mut carol = ChatClient::join(addr, "carol");
@@ -42,6 +35,7 @@ fn an_idle_room_uses_no_cpu() {
         let mut leaving = ChatClient::connect(addr, "leaving");
         leaving.send("/quit");
         leaving.expect(chat::BYE, "\"/quit\" is answered \"ok bye\"");
+        leaving.send("wait, one more thing");
 
         // Everybody has been answered; nothing happens for a while. Waiting is
         // the measurement here, not a way to synchronise.
@@ -56,7 +50,8 @@ fn an_idle_room_uses_no_cpu() {
              POLLOUT only while that client's outbox holds bytes \
              (lesson 05.9, 'The loop'). Pass poll no timeout while nothing has a \
              deadline, and while a connection lingers after its last line, sleep \
-             until that deadline, not zero",
+             until that deadline, not zero; read (and throw away) what a lingering \
+             connection sends, or its socket stays readable",
         );
     });
 }

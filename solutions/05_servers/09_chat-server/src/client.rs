@@ -60,8 +60,9 @@ impl Outbox {
                 Ok(n) => {
                     self.buf.drain(..n);
                 }
+                // The socket takes no more now (a non-blocking write never
+                // sleeps, so no signal can interrupt it: no EINTR to retry).
                 Err(e) if e.kind() == ErrorKind::WouldBlock => return Ok(()),
-                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e),
             }
         }
@@ -116,15 +117,11 @@ impl Client {
     /// the lines that became complete.
     pub fn receive(&mut self) -> Received {
         let mut chunk = [0; READ_CHUNK];
-        let n = match (&self.stream).read(&mut chunk) {
-            Ok(0) => return Received::Eof,
-            Ok(n) => n,
-            // A spurious wake-up or a signal: nothing to do this turn.
-            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::Interrupted) => {
-                return Received::Lines(Vec::new())
-            }
-            // Reset by the peer, or any other failure: the client is gone.
-            Err(_) => return Received::Failed,
+        let n = match read_once(&self.stream, &mut chunk) {
+            ReadOutcome::Bytes(n) => n,
+            ReadOutcome::Nothing => return Received::Lines(Vec::new()),
+            ReadOutcome::End => return Received::Eof,
+            ReadOutcome::Failed => return Received::Failed,
         };
         self.lines.extend(&chunk[..n]);
         let mut lines = Vec::new();
@@ -140,6 +137,30 @@ impl Client {
     /// Writes what the outbox holds, as far as the socket takes it now.
     pub fn flush(&mut self) -> io::Result<()> {
         self.outbox.flush_to(&self.stream)
+    }
+}
+
+/// What one read from a client's socket brought.
+enum ReadOutcome {
+    Bytes(usize),
+    /// A spurious wake-up or a signal: nothing to do this turn.
+    Nothing,
+    /// End of stream: the peer has closed its sending side.
+    End,
+    /// Reset by the peer, or any other failure: the peer is gone.
+    Failed,
+}
+
+/// Reads once into `chunk`, for both a client in the room and a closing one.
+/// The socket is non-blocking, so this never waits.
+fn read_once(mut stream: &TcpStream, chunk: &mut [u8]) -> ReadOutcome {
+    match stream.read(chunk) {
+        Ok(0) => ReadOutcome::End,
+        Ok(n) => ReadOutcome::Bytes(n),
+        Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::Interrupted) => {
+            ReadOutcome::Nothing
+        }
+        Err(_) => ReadOutcome::Failed,
     }
 }
 // ANCHOR_END: client
@@ -224,12 +245,11 @@ impl Client {
             return;
         };
         let mut chunk = [0; READ_CHUNK];
-        match (&self.stream).read(&mut chunk) {
-            Ok(0) => closing.peer_done = true,
-            Ok(n) => closing.discarded += n,
-            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::Interrupted) => {}
-            // A reset: nobody is left to read our last line.
-            Err(_) => closing.peer_done = true,
+        match read_once(&self.stream, &mut chunk) {
+            ReadOutcome::Bytes(n) => closing.discarded += n,
+            ReadOutcome::Nothing => {}
+            // End of stream, or a reset: nobody is left to read our last line.
+            ReadOutcome::End | ReadOutcome::Failed => closing.peer_done = true,
         }
     }
 

@@ -2,17 +2,18 @@
 //! on `poll`.
 //!
 //! Read the lesson first: `book/05_servers/09_chat-server.md`. It defines the
-//! protocol (every line the server sends, and when) and walks through this
-//! design:
+//! protocol (every line the server sends, and when) and walks through the
+//! design. Then run `cargo test` in this folder.
 //!
-//! * [`protocol`]: the exact texts of the protocol, and what a line means.
-//! * `lines`: cuts each client's byte stream into lines, refusing a line over
-//!   [`MAX_LINE`] bytes as soon as the bytes prove it.
-//! * `client`: one connection's state: its name, its read buffer, and its
-//!   outbox, bounded by [`OUTBOX_LIMIT`].
-//! * `room`: who is in the room; broadcasting by queueing into outboxes, and
-//!   dropping a client that does not keep up.
-//! * `server`: [`Server`], [`Stopper`], [`Announcer`] and the poll loop.
+//! * [`protocol`] (in `src/protocol.rs`): the exact texts of the protocol are
+//!   written; `check_name` and `parse` are yours.
+//! * [`Server`], [`Stopper`], [`Announcer`] (in `src/server.rs`): the poll loop
+//!   and its handles are yours.
+//!
+//! Split the rest into modules as you like. The reference solution has
+//! `lines.rs` (cutting a byte stream into lines, as in lesson 02.2),
+//! `client.rs` (one connection: name, read buffer, bounded outbox) and
+//! `room.rs` (who is in the room, broadcasting, dropping slow clients).
 //!
 //! Unix only (`poll`). Try it by hand: `cargo run --bin chat-server` in one
 //! terminal, `cargo run --bin chat-client` in two others.

@@ -1,4 +1,7 @@
 //! The server: a listener, a wake-up socket for the handles, and the poll loop.
+//!
+//! Everything here is yours to write (lesson 05.9). The public items below are
+//! what the tests use; add fields, private types and modules as you need.
 
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
@@ -53,32 +56,40 @@ impl Handle {
 }
 // ANCHOR_END: handle
 
-/// Stops a running [`Server`] from another thread. Cloneable.
+/// Stops a running [`Server`] from another thread. Cloneable and `Send`.
+///
+/// Suggested fields: a `std::sync::mpsc::Sender` of requests, and the writing
+/// end of a `std::os::unix::net::UnixStream::pair()` whose other end the poll
+/// loop watches (an `Arc<UnixStream>`), so that a request wakes the loop.
 #[derive(Debug, Clone)]
 pub struct Stopper(Handle);
 
 impl Stopper {
     /// Asks the server to stop: `run` closes every connection and returns
-    /// `Ok(())`. Works before `run` starts too; does nothing once it has ended.
+    /// `Ok(())`. Works before `run` starts too (the request waits for the
+    /// loop); does nothing once `run` has ended.
     pub fn stop(&self) {
         self.0.send(Control::Stop);
     }
 }
 
-/// Sends announcements to everyone in the room from another thread. Cloneable.
+/// Sends announcements to everyone in the room from another thread.
+/// Cloneable and `Send`; built like [`Stopper`].
 #[derive(Debug, Clone)]
 pub struct Announcer(Handle);
 
 impl Announcer {
     /// Queues `text` for every client that has joined (not those still
-    /// choosing a name), as `[admin] <line>` for each line of `text`; an empty
-    /// text sends nothing. Does nothing once the server has stopped.
+    /// choosing a name), as `[admin] <line>` for each line of `text`
+    /// (`str::lines`); an empty text sends nothing. Does nothing once the
+    /// server has stopped.
     pub fn announce(&self, text: &str) {
         self.0.send(Control::Announce(text.to_owned()));
     }
 }
 
-/// A chat room server on one thread. See the crate docs for the protocol.
+/// A chat room server on one thread, multiplexing every connection with
+/// `poll`. The protocol is in the crate docs and the lesson.
 #[derive(Debug)]
 pub struct Server {
     listener: TcpListener,
@@ -90,7 +101,8 @@ pub struct Server {
 
 impl Server {
     /// Binds the listener (use `127.0.0.1:0` in tests) and prepares the
-    /// wake-up socket pair. Nothing is served until [`run`](Self::run).
+    /// wake-up socket pair. Nothing is served until [`run`](Self::run); a client
+    /// may connect at once all the same (the kernel queues it).
     pub fn bind(addr: impl ToSocketAddrs) -> io::Result<Server> {
         let listener = TcpListener::bind(addr)?;
         // Every socket the loop touches is non-blocking: `poll` tells us when
@@ -111,16 +123,19 @@ impl Server {
         })
     }
 
+    /// The address the listener is bound to (with the real port after `:0`).
     pub fn local_addr(&self) -> SocketAddr {
         self.listener
             .local_addr()
             .expect("a bound listener has an address")
     }
 
+    /// A handle that stops [`run`](Self::run) from another thread.
     pub fn stopper(&self) -> Stopper {
         Stopper(self.handle.clone())
     }
 
+    /// A handle that sends announcements from another thread.
     pub fn announcer(&self) -> Announcer {
         Announcer(self.handle.clone())
     }
@@ -129,11 +144,19 @@ impl Server {
     /// Serves the room until stopped; returns `Ok(())` after a stop, having
     /// closed every connection.
     ///
-    /// Errors of one connection only affect that connection. When `accept`
-    /// fails for lack of file descriptors or memory, the listener is left
-    /// alone for [`ACCEPT_PAUSE`] (the waiting clients stay in the backlog).
-    /// `run` returns an error only if `poll` fails or `accept` fails in some
-    /// other way.
+    /// * One thread, one loop: `poll` on the wake-up socket, the listener and
+    ///   every client (`POLLIN` always, `POLLOUT` only while its outbox is not
+    ///   empty); every socket non-blocking.
+    /// * Broadcasting queues into outboxes and never waits for a socket. An
+    ///   outbox holds at most [`OUTBOX_LIMIT`](crate::OUTBOX_LIMIT) bytes; a
+    ///   line that does not fit drops that client (`* NAME was dropped (too
+    ///   slow)` to the others).
+    /// * Errors of one connection (reset, broken pipe, bad input) only end that
+    ///   connection. When `accept` fails for lack of file descriptors or memory
+    ///   (`EMFILE`, `ENFILE`, `ENOBUFS`, `ENOMEM`), the room goes on: leave the
+    ///   listener out of the poll set for a short while (100 ms; the waiting
+    ///   clients stay in the backlog), then try again. `run` returns an error
+    ///   only if `poll` fails or `accept` fails in some other way.
     pub fn run(self) -> io::Result<()> {
         let mut room = Room::new();
         // While `Some`, the listener is not polled until that moment.
@@ -152,9 +175,10 @@ impl Server {
                 if flags.intersects(PollFlags::POLLOUT) {
                     room.on_writable(token);
                 }
-                // POLLHUP and POLLERR may come without POLLIN; the read then
-                // returns 0 or the error, and the client is removed.
-                if flags.intersects(PollFlags::POLLIN | PollFlags::POLLHUP | PollFlags::POLLERR) {
+                // Anything but plain writability (input, end of stream, a
+                // hang-up or an error, with or without POLLIN) is found out by
+                // reading: the read returns the bytes, 0 or the error.
+                if flags != PollFlags::POLLOUT {
                     room.on_readable(token);
                 }
             }

@@ -13,6 +13,8 @@ use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use chat_server::{Announcer, Server, Stopper};
+use nix::sys::resource::{getrusage, UsageWho};
+use nix::sys::time::TimeValLike;
 
 /// A server running on its own thread.
 pub struct Running {
@@ -86,4 +88,12 @@ pub fn run_after_an_early_stop() -> io::Result<()> {
     let server = Server::bind("127.0.0.1:0").expect("Server::bind(\"127.0.0.1:0\") failed");
     server.stopper().stop();
     server.run()
+}
+
+/// CPU time (user + system) this process has used so far: the server runs on
+/// a thread of the test process, so this counts its work too.
+pub fn cpu_time() -> Duration {
+    let usage = getrusage(UsageWho::RUSAGE_SELF).expect("getrusage failed");
+    let micros = usage.user_time().num_microseconds() + usage.system_time().num_microseconds();
+    Duration::from_micros(micros.try_into().unwrap())
 }
