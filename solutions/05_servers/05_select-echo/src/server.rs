@@ -243,7 +243,13 @@ fn accept_all(listener: &TcpListener, connections: &mut Vec<Connection>) -> io::
         match listener.accept() {
             Ok((stream, peer)) => admit(stream, peer, connections),
             Err(e) if e.kind() == ErrorKind::WouldBlock => return Ok(true),
-            Err(e) if is_about_one_attempt(&e) => {}
+            // The client gave up while it waited in the backlog, or a signal
+            // came: neither concerns the listener.
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    ErrorKind::ConnectionAborted | ErrorKind::Interrupted
+                ) => {}
             Err(e) if is_out_of_resources(&e) => {
                 eprintln!("select-echo: accept: {e}; not accepting for a moment");
                 return Ok(false);
@@ -273,15 +279,6 @@ fn admit(stream: TcpStream, peer: SocketAddr, connections: &mut Vec<Connection>)
     connections.push(Connection::new(stream, peer));
 }
 // ANCHOR_END: accept_all
-
-/// The client gave up while it waited in the backlog, or a signal came:
-/// neither concerns the listener.
-fn is_about_one_attempt(e: &io::Error) -> bool {
-    matches!(
-        e.kind(),
-        ErrorKind::ConnectionAborted | ErrorKind::Interrupted
-    )
-}
 
 /// Out of descriptors or memory: accepting again at once would fail again.
 fn is_out_of_resources(e: &io::Error) -> bool {
