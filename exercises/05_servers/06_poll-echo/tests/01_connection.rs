@@ -393,3 +393,122 @@ fn a_reset_is_an_error_of_this_connection() {
         );
     });
 }
+
+#[test]
+fn on_readable_with_nothing_to_read_is_not_an_error() {
+    within(
+        DEFAULT,
+        "on_readable on a socket with nothing in it",
+        || {
+            let (_client, mut connection) = connection(false);
+            expect::ok(
+                "on_readable with no byte waiting",
+                connection.on_readable(),
+                "a read that finds nothing fails with WouldBlock: readiness is a hint, not \
+             a promise, so that is \"not now\", not an error (and Interrupted is not \
+             one either)",
+            );
+            expect::eq(
+                "wants_read() after a read that found nothing",
+                &connection.wants_read(),
+                &true,
+                "nothing happened: the connection still wants to read",
+            );
+        },
+    );
+}
+
+/// Sends from a non-blocking `client` that reads nothing, calling `on_readable`
+/// as the loop would, until the connection stops wanting to read (its outbox
+/// is full). Returns how many bytes the client sent.
+fn fill_the_outbox(client: &mut TcpStream, connection: &mut Connection) -> usize {
+    client.set_nonblocking(true).unwrap();
+    let chunk = pattern(64 << 10);
+    let mut sent = 0;
+    let until = Instant::now() + DRIVE_WAIT;
+    while connection.wants_read() {
+        expect::that(
+            Instant::now() < until,
+            "a connection whose client reads nothing stops wanting to read",
+            format!("{sent} bytes sent, and wants_read() is still true"),
+            "wants_read() is false while the outbox holds MAX_PENDING bytes",
+        );
+        match client.write(&chunk[sent % chunk.len()..]) {
+            Ok(n) => sent += n,
+            Err(e) if e.kind() == ErrorKind::WouldBlock => {}
+            Err(e) => panic!("the client could not send: {e}"),
+        }
+        expect::ok(
+            "on_readable",
+            connection.on_readable(),
+            "only a real error is one",
+        );
+    }
+    sent
+}
+
+#[test]
+fn on_readable_with_a_full_outbox_takes_nothing_for_end_of_file() {
+    within(DEFAULT, "on_readable while the outbox is full", || {
+        let (mut client, mut connection) = connection(true);
+        let sent = fill_the_outbox(&mut client, &mut connection);
+        // The loop would not ask now; a stray call must change nothing.
+        for _ in 0..3 {
+            expect::ok(
+                "on_readable with a full outbox",
+                connection.on_readable(),
+                "with no room, skip the read: there is nothing to do",
+            );
+        }
+        expect::eq(
+            "is_done() after on_readable with a full outbox and no end-of-file",
+            &connection.is_done(),
+            &false,
+            "with no room left, do not read at all: a read into an empty buffer returns \
+             0, which looks like end-of-file but is not one",
+        );
+        let payload: Vec<u8> = pattern(64 << 10)
+            .iter()
+            .copied()
+            .cycle()
+            .take(sent)
+            .collect();
+        let echo = echo_through(&mut client, connection, &payload, sent, false);
+        expect::that(
+            echo == payload,
+            "every byte the client sent comes back, in order",
+            first_difference(&echo, &payload),
+            "a read of 0 bytes into an empty buffer is not end-of-file: skip the read \
+             when the outbox is full",
+        );
+    });
+}
+
+#[test]
+fn a_write_error_is_an_error_of_this_connection() {
+    within(
+        DEFAULT,
+        "a client that resets while it is owed bytes",
+        || {
+            let (mut client, mut connection) = connection(true);
+            fill_the_outbox(&mut client, &mut connection);
+            reset(client);
+            // The reset arrives in a moment; from then on, writing to it fails.
+            let until = Instant::now() + DRIVE_WAIT;
+            loop {
+                match connection.on_writable() {
+                    Err(_) => break,
+                    Ok(()) => expect::that(
+                        Instant::now() < until,
+                        "on_writable, to a client that reset the connection, with bytes in \
+                     the outbox",
+                        format!("Ok(()) for {} s", DRIVE_WAIT.as_secs()),
+                        "only WouldBlock means \"not now\" (and Interrupted \"again\"): \
+                     return any other write error, so that the loop drops this \
+                     connection",
+                    ),
+                }
+            }
+        },
+    );
+}

@@ -10,7 +10,7 @@ mod common;
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::{echo_concurrently, read_exactly, start};
 use poll_echo::{Server, MAX_PENDING, READ_CHUNK};
@@ -56,6 +56,47 @@ fn serves_500_clients_at_once() {
                  client each time the listener has POLLIN, and give every connection a \
                  pollfd on every turn",
                 |addr| echo::all_served_at_once(addr, CLIENTS, ROUNDS),
+            );
+            server.stop();
+        },
+    );
+}
+
+/// Clients that come one after another, each waiting for its echo before the
+/// next connects.
+const ONE_AFTER_ANOTHER: usize = 50;
+
+#[test]
+fn clients_one_after_another_are_each_accepted_at_once() {
+    within(
+        Duration::from_secs(20),
+        "50 clients, one after another",
+        || {
+            let server = start();
+            server.check(
+                "accept as soon as poll reports the listener readable: pause the \
+                 listener only after accept failed for lack of descriptors",
+                |addr| {
+                    let limit = Duration::from_millis(2500);
+                    let started = Instant::now();
+                    for i in 0..ONE_AFTER_ANOTHER {
+                        let mut client = connect(addr);
+                        echo::round_trip(&mut client, b"my turn\n", &format!("client {i}"));
+                    }
+                    let took = started.elapsed();
+                    expect::that(
+                        took < limit,
+                        &format!(
+                            "{ONE_AFTER_ANOTHER} clients one after another, each served at \
+                             once, within {} s (loopback needs milliseconds for each)",
+                            limit.as_secs_f32()
+                        ),
+                        format!("{} s", took.as_secs_f32()),
+                        "a client waits for nothing but the next poll: a loop that waits \
+                         ACCEPT_PAUSE (or any timeout) before accepting makes each newcomer \
+                         wait that long",
+                    );
+                },
             );
             server.stop();
         },

@@ -180,13 +180,17 @@ fn wait(
         None => PollFlags::POLLIN,
         Some(_) => PollFlags::empty(),
     };
-    let mut fds = Vec::with_capacity(2 + connections.len());
-    fds.push(PollFd::new(wake_rx.as_fd(), PollFlags::POLLIN));
-    fds.push(PollFd::new(listener.as_fd(), listener_events));
-    for connection in connections {
-        let fd = connection.stream().as_fd();
-        fds.push(PollFd::new(fd, interest(connection)));
-    }
+    let mut fds: Vec<PollFd> = [
+        PollFd::new(wake_rx.as_fd(), PollFlags::POLLIN),
+        PollFd::new(listener.as_fd(), listener_events),
+    ]
+    .into_iter()
+    .chain(
+        connections
+            .iter()
+            .map(|connection| PollFd::new(connection.stream().as_fd(), interest(connection))),
+    )
+    .collect();
     // No timeout: sleep until something is ready. A pause gives one: poll's
     // timeout is the loop's only timer.
     let timeout = match accept_paused_until {
@@ -227,7 +231,13 @@ fn accept_all(listener: &TcpListener, connections: &mut Vec<Connection>) -> io::
         match listener.accept() {
             Ok((stream, peer)) => admit(stream, peer, connections),
             Err(e) if e.kind() == ErrorKind::WouldBlock => return Ok(true),
-            Err(e) if is_about_one_attempt(&e) => {}
+            // The client gave up while it waited in the backlog, or a signal
+            // came: neither concerns the listener.
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    ErrorKind::ConnectionAborted | ErrorKind::Interrupted
+                ) => {}
             Err(e) if is_out_of_resources(&e) => {
                 eprintln!("poll-echo: accept: {e}; not accepting for a moment");
                 return Ok(false);
@@ -248,15 +258,6 @@ fn admit(stream: TcpStream, peer: SocketAddr, connections: &mut Vec<Connection>)
 }
 // ANCHOR_END: accept_all
 
-/// The client gave up while it waited in the backlog, or a signal came:
-/// neither concerns the listener.
-fn is_about_one_attempt(e: &io::Error) -> bool {
-    matches!(
-        e.kind(),
-        ErrorKind::ConnectionAborted | ErrorKind::Interrupted
-    )
-}
-
 /// Out of descriptors or memory: accepting again at once would fail again.
 fn is_out_of_resources(e: &io::Error) -> bool {
     let errno = e.raw_os_error().map(Errno::from_raw);
@@ -271,26 +272,34 @@ fn is_out_of_resources(e: &io::Error) -> bool {
 /// keep it: not when it is done, nor after an error, which concerns this
 /// client only (the others go on).
 fn serve(connection: &mut Connection, revents: PollFlags) -> bool {
-    let mut outcome = Ok(());
-    // POLLHUP and POLLERR come unasked. A read says what they mean: 0 for
-    // end-of-file, or the error itself.
-    let readable = PollFlags::POLLIN | PollFlags::POLLHUP | PollFlags::POLLERR;
-    if revents.intersects(readable) {
-        outcome = connection.on_readable();
-    }
-    if revents.contains(PollFlags::POLLOUT) && outcome.is_ok() {
-        outcome = connection.on_writable();
-    }
-    if revents.contains(PollFlags::POLLNVAL) && outcome.is_ok() {
-        // The descriptor is not open: a bug in this program, not the client's.
-        outcome = Err(io::Error::other("poll: descriptor not open (POLLNVAL)"));
-    }
-    match outcome {
+    match do_io(connection, revents) {
         Ok(()) => !connection.is_done(),
         Err(e) => {
             eprintln!("poll-echo: {}: {e}", connection.peer());
             false
         }
     }
+}
+
+/// The `revents` that call for a read. POLLHUP and POLLERR come unasked; a
+/// read says what they mean: 0 for end-of-file, or the error itself.
+const READABLE: PollFlags = PollFlags::POLLIN
+    .union(PollFlags::POLLHUP)
+    .union(PollFlags::POLLERR);
+
+/// The reading and writing `poll` allowed, stopping at the first error: a
+/// connection that failed to read is not written to.
+fn do_io(connection: &mut Connection, revents: PollFlags) -> io::Result<()> {
+    if revents.intersects(READABLE) {
+        connection.on_readable()?;
+    }
+    if revents.contains(PollFlags::POLLOUT) {
+        connection.on_writable()?;
+    }
+    if revents.contains(PollFlags::POLLNVAL) {
+        // The descriptor is not open: a bug in this program, not the client's.
+        return Err(io::Error::other("poll: descriptor not open (POLLNVAL)"));
+    }
+    Ok(())
 }
 // ANCHOR_END: serve
