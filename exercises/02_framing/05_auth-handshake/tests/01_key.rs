@@ -47,3 +47,19 @@ fn keys_of_at_least_32_bytes_are_kept_as_given() {
         );
     }
 }
+
+#[test]
+fn a_key_in_a_log_message_shows_its_length_not_its_bytes() {
+    let key = expect::ok(
+        "Key::new of a 48-byte key",
+        Key::new(&[0x5a; 48]),
+        "MIN_KEY_LEN bytes or more are a key",
+    );
+    expect::eq(
+        "a 48-byte key printed with {:?}",
+        format!("{key:?}").as_str(),
+        "Key(48 bytes, not shown)",
+        "Key's Debug (given) prints the length only, so a key that ends up in a log \
+         message gives nothing away",
+    );
+}

@@ -48,6 +48,27 @@ fn a_difference_anywhere_is_found() {
 }
 
 #[test]
+fn differences_in_several_bytes_never_cancel_out() {
+    let tag: Vec<u8> = (0..32).map(|i| i * 7).collect();
+    for (first, second) in [(0, 1), (0, 31), (10, 20)] {
+        // The same bit flipped in two bytes: XOR-ing the differences together
+        // (instead of OR-ing them) would cancel them out.
+        let mut other = tag.clone();
+        other[first] ^= 0x10;
+        other[second] ^= 0x10;
+        expect::eq(
+            &format!(
+                "constant_time_eq on tags that differ in bytes {first} and {second} (the same bit)"
+            ),
+            &constant_time_eq(&tag, &other),
+            &false,
+            "collect the differences with OR: once a bit is set it stays set, while a \
+             second XOR of the same bit would clear it again",
+        );
+    }
+}
+
+#[test]
 fn slices_of_different_lengths_are_never_equal() {
     let tag = [9u8; 32];
     for (what, a, b) in [

@@ -161,6 +161,37 @@ fn the_client_reports_a_reset_as_a_refusal() {
     );
 }
 
+#[test]
+fn the_client_reports_a_silent_server_as_a_timeout() {
+    within(
+        deadline::DEFAULT,
+        "a server that never gives its verdict, and a 100 ms read timeout",
+        || {
+            let (done, finished) = mpsc::channel::<()>();
+            let addr = fake_server(move |mut stream| {
+                let _ = frame::write_frame(&mut stream, &[1u8; 32]);
+                let _ = frame::read_frame(&mut stream, 1024);
+                // Say nothing, and keep the connection open until the client is done.
+                let _ = finished.recv_timeout(Duration::from_secs(3));
+            });
+            let mut stream = net::connect(addr);
+            stream
+                .set_read_timeout(Some(Duration::from_millis(100)))
+                .unwrap();
+            let result = client_handshake(&mut stream, &key(KEY));
+            let _ = done.send(());
+            expect::that(
+                matches!(result, Err(AuthError::TimedOut)),
+                "client_handshake when the server stays silent where \"OK\" belongs \
+                 (read timeout 100 ms): expected Err(AuthError::TimedOut)",
+                &result,
+                "only end-of-file and ConnectionReset mean refused; any other error, a \
+                 read timeout included, converts with `?` (a timeout becomes TimedOut)",
+            );
+        },
+    );
+}
+
 // ---------------------------------------------------------------------------
 // Your client against your server.
 
