@@ -7,10 +7,11 @@
 #![cfg(target_os = "linux")]
 
 use std::io::Write;
+use std::net::Shutdown;
 
 use testkit::echo::read_exactly;
 use testkit::limits::exhaust_descriptors;
-use testkit::net::connect;
+use testkit::net::{connect, read_to_end};
 use testkit::server::{Hints, Running};
 use testkit::{deadline::DEFAULT, echo, expect, within};
 use threaded_echo::Server;
@@ -50,7 +51,13 @@ fn accept_failing_with_emfile_pauses_then_accepts_again() {
             move |addr| {
                 let mut first = connect(addr);
                 echo::round_trip(&mut first, b"first\n", "a first client");
-                drop(first);
+                // Leave, and wait until the server's end is closed too: a descriptor
+                // the server frees later would let its accept succeed below.
+                first.shutdown(Shutdown::Write).unwrap();
+                read_to_end(
+                    &mut first,
+                    "end-of-file once the server closes its end (handle_client returns)",
+                );
                 let mark = thread.asleep("an idle server sleeps in accept");
 
                 let mut held = exhaust_descriptors(LOW_LIMIT);

@@ -8,6 +8,7 @@
 
 use std::fs::File;
 use std::io::{self, Write};
+use std::net::Shutdown;
 use std::os::unix::fs::FileExt;
 use std::sync::mpsc;
 use std::thread;
@@ -16,7 +17,7 @@ use std::time::{Duration, Instant};
 use forking_echo::Server;
 use testkit::echo::read_exactly;
 use testkit::limits::exhaust_descriptors;
-use testkit::net::{connect, IO_TIMEOUT};
+use testkit::net::{connect, read_to_end, IO_TIMEOUT};
 use testkit::server::{quietly, Failure};
 use testkit::{deadline::DEFAULT, echo, expect, within};
 
@@ -99,7 +100,13 @@ fn accept_failing_with_emfile_pauses_then_accepts_again() {
         let served = quietly(|| {
             let mut first = connect(addr);
             echo::round_trip(&mut first, b"first\n", "a first client");
-            drop(first);
+            // Leave, and wait until the server's end is closed too: a descriptor
+            // the server frees later would let its accept succeed below.
+            first.shutdown(Shutdown::Write).unwrap();
+            read_to_end(
+                &mut first,
+                "end-of-file once the child exits and the parent has dropped its copy",
+            );
 
             let mut held = exhaust_descriptors(LOW_LIMIT);
             // One descriptor free: bob's end of the connection takes it, so
