@@ -24,18 +24,31 @@ const FIRST_CONNECTION: u64 = 2;
 /// the ready list for the next call; none is lost.
 const EVENTS_PER_WAIT: usize = 1024;
 
-/// What every connection is registered for.
 // ANCHOR: interest
+/// The listener: readable (clients wait), edge-triggered.
+const LISTENER_FLAGS: EpollFlags = EpollFlags::EPOLLIN.union(EpollFlags::EPOLLET);
+
+/// The eventfd: stop() must never block, and no program this process might
+/// exec should inherit it.
+const WAKER_FLAGS: EfdFlags = EfdFlags::EFD_CLOEXEC.union(EfdFlags::EFD_NONBLOCK);
+
+/// What each connection is registered for, once, for good.
+///
+/// Edge-triggered (EPOLLET): an event when something changes, not for as long
+/// as a condition holds. Registering IN and OUT once costs no epoll_ctl per
+/// write: a socket that stays writable is not reported again, and room
+/// appearing after a write found the socket full brings an event. (Any event
+/// carries every flag true at that moment, so arriving data usually comes as
+/// IN | OUT.) EPOLLRDHUP reports the client's FIN; EPOLLERR and EPOLLHUP are
+/// always reported, asked for or not.
+const CONNECTION_FLAGS: EpollFlags = EpollFlags::EPOLLIN
+    .union(EpollFlags::EPOLLOUT)
+    .union(EpollFlags::EPOLLRDHUP)
+    .union(EpollFlags::EPOLLET);
+
+/// A connection's registration: those flags, and its token.
 fn connection_interest(token: u64) -> EpollEvent {
-    // Edge-triggered (EPOLLET): an event when something changes, not for as long
-    // as a condition holds. Registering IN and OUT once, for good, costs no
-    // epoll_ctl per write: a socket that stays writable is not reported again,
-    // and room appearing after a write found the socket full brings an event.
-    // (Any event carries every flag true at that moment, so arriving data
-    // usually comes as IN | OUT.) EPOLLRDHUP reports the client's FIN; EPOLLERR
-    // and EPOLLHUP are always reported, asked for or not.
-    let flags = EpollFlags::EPOLLIN | EpollFlags::EPOLLOUT | EpollFlags::EPOLLRDHUP;
-    EpollEvent::new(flags | EpollFlags::EPOLLET, token)
+    EpollEvent::new(CONNECTION_FLAGS, token)
 }
 // ANCHOR_END: interest
 
@@ -81,10 +94,9 @@ impl Server {
         // epoll_create1: the instance is a file descriptor; CLOEXEC keeps it
         // out of any program this process might exec.
         let epoll = Epoll::new(EpollCreateFlags::EPOLL_CLOEXEC)?;
-        let waker = EventFd::from_flags(EfdFlags::EFD_CLOEXEC | EfdFlags::EFD_NONBLOCK)?;
+        let waker = EventFd::from_flags(WAKER_FLAGS)?;
         // epoll_ctl(ADD): the u64 is ours; epoll hands it back with each event.
-        let accept = EpollFlags::EPOLLIN | EpollFlags::EPOLLET;
-        epoll.add(&listener, EpollEvent::new(accept, LISTENER))?;
+        epoll.add(&listener, EpollEvent::new(LISTENER_FLAGS, LISTENER))?;
         // Level-triggered: once stop() has written, the eventfd stays readable.
         epoll.add(&waker, EpollEvent::new(EpollFlags::EPOLLIN, WAKER))?;
         Ok(Server {
