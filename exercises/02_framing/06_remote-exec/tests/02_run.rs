@@ -287,34 +287,39 @@ fn a_timeout_also_kills_what_the_program_started() {
 #[test]
 fn a_background_process_holding_the_pipes_is_killed_at_the_time_limit() {
     // The shell exits at once, but the `sleep` it left running in the background
-    // holds stdout and stderr open: the output is not over until it ends.
-    within(
-        deadline::DEFAULT,
-        "sh leaving a background sleep behind, with a 200 ms limit",
-        || {
-            let limits = Limits {
-                time_limit: Duration::from_millis(200),
-                ..test_limits()
-            };
-            let started = Instant::now();
-            let ran = run_ok(&locate("sh"), &strings(&["-c", "sleep 30 &"]), &limits);
-            expect::eq(
-                "how the shell ended, its background sleep still holding the pipes",
-                &ran.ending,
-                &Ending::TimedOut,
-                "the program is done only when it has exited AND both pipes reached \
-                 end-of-file; until then keep waiting, and at the time limit kill the \
-                 whole process group",
-            );
-            expect::that(
-                started.elapsed() < Duration::from_secs(2),
-                "run should return soon after the time limit",
-                started.elapsed(),
-                "do not wait for the pipes after the shell exited: the background sleep \
-                 keeps them open for 30 s; kill its process group at the deadline",
-            );
-        },
-    );
+    // holds both pipes open, or stderr alone: the output is not over until it ends.
+    for (holds, script) in [
+        ("stdout and stderr", "sleep 30 &"),
+        ("stderr only", "sleep 30 >/dev/null &"),
+    ] {
+        within(
+            deadline::DEFAULT,
+            &format!("sh leaving a background sleep that holds {holds}, with a 200 ms limit"),
+            move || {
+                let limits = Limits {
+                    time_limit: Duration::from_millis(200),
+                    ..test_limits()
+                };
+                let started = Instant::now();
+                let ran = run_ok(&locate("sh"), &strings(&["-c", script]), &limits);
+                expect::eq(
+                    &format!("how the shell ended, its background sleep still holding {holds}"),
+                    &ran.ending,
+                    &Ending::TimedOut,
+                    "the program is done only when it has exited AND both pipes reached \
+                     end-of-file; until then keep waiting, and at the time limit kill the \
+                     whole process group",
+                );
+                expect::that(
+                    started.elapsed() < Duration::from_secs(2),
+                    "run should return soon after the time limit",
+                    started.elapsed(),
+                    "do not wait for a pipe after the shell exited: the background sleep \
+                     keeps it open for 30 s; kill its process group at the deadline",
+                );
+            },
+        );
+    }
 }
 
 #[test]
