@@ -42,7 +42,10 @@ pub fn new(course: &Course, part: &str, name: &str) -> Result<()> {
             format!("{exercise_rel}/tests/01_{krate}.rs"),
             test(name, &krate),
         ),
-        (format!("{solution_rel}/src/lib.rs"), solution(name)),
+        (
+            format!("{solution_rel}/src/lib.rs"),
+            solution(name, &lesson_rel),
+        ),
     ];
     // An author may write the lesson first: an existing lesson page is kept.
     let lesson_exists = course.path(&lesson_rel).is_file();
@@ -337,15 +340,27 @@ fn metadata(name: &str, krate: &str) -> String {
     )
 }
 
-fn stub(name: &str, lesson: &str) -> String {
-    format!(
-        "//! `{name}`: the exercise of the lesson `{lesson}`.\n\
-         //!\n\
-         //! Replace this with the public API the lesson describes.\n\
-         \n\
-         /// Returns the answer.\n\
+/// The doc comments stub and solution share: the contract (verify keeps the two
+/// copies identical).
+fn contract(name: &str, lesson: &str) -> (String, String) {
+    (
+        format!(
+            "//! `{name}`: the exercise of the lesson `{lesson}`.\n\
+             //!\n\
+             //! Replace this with the public API the lesson describes.\n"
+        ),
+        "/// Returns the answer.\n\
          ///\n\
-         /// State the contract here: inputs, output, errors.\n\
+         /// State the contract here: inputs, output, errors.\n"
+            .to_string(),
+    )
+}
+
+fn stub(name: &str, lesson: &str) -> String {
+    let (file_docs, fn_docs) = contract(name, lesson);
+    format!(
+        "{file_docs}\n\
+         {fn_docs}\
          pub fn answer() -> u32 {{\n    \
              todo!(\"write `answer`: the lesson {lesson} says what it returns\")\n\
          }}\n"
@@ -371,11 +386,11 @@ fn test(name: &str, krate: &str) -> String {
     )
 }
 
-fn solution(name: &str) -> String {
+fn solution(name: &str, lesson: &str) -> String {
+    let (file_docs, fn_docs) = contract(name, lesson);
     format!(
-        "//! `{name}`: the reference solution.\n\
-         \n\
-         /// Returns the answer.\n\
+        "{file_docs}\n\
+         {fn_docs}\
          pub fn answer() -> u32 {{\n    \
              42\n\
          }}\n"
