@@ -4,7 +4,7 @@
 mod common;
 
 use std::io::{ErrorKind, Write};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chat_server::OUTBOX_LIMIT;
 use testkit::chat::{self, ChatClient, MAX_LINE};
@@ -258,8 +258,11 @@ fn an_outbox_holds_exactly_outbox_limit_bytes() {
     });
 }
 
-/// What bob sends after /quit, in writes of an odd size.
-const AFTERWORDS: usize = 3000;
+/// What bob sends after /quit, one chunk per turn of the loop: an odd size,
+/// so that the bytes the server reads and throws away never add up to exactly
+/// 64 KiB; and more chunks than it takes to pass 64 KiB.
+const AFTERWORD: usize = 3000;
+const AFTERWORDS: usize = 40;
 
 #[test]
 fn a_client_that_keeps_sending_after_quit_is_cut_off() {
@@ -269,25 +272,39 @@ fn a_client_that_keeps_sending_after_quit_is_cut_off() {
         DEFAULT,
         "a client that sends and sends after /quit",
         move || {
+            let mut alice = ChatClient::join(addr, "alice");
+            let mut carol = ChatClient::join(addr, "carol");
+            alice.expect("* carol joined", "");
             let mut bob = ChatClient::join(addr, "bob");
+            alice.expect("* bob joined", "");
+            carol.expect("* bob joined", "");
             bob.quit();
-            let quit_at = Instant::now();
-            let afterwords = vec![b'z'; AFTERWORDS];
+            alice.expect("* bob left", "");
+            carol.expect("* bob left", "");
+            let afterword = vec![b'z'; AFTERWORD];
             let mut sent = 0;
             let failed = loop {
-                match bob.stream().write_all(&afterwords) {
-                    Ok(()) => sent += afterwords.len(),
-                    Err(e) => break e,
+                if let Err(e) = bob.stream().write_all(&afterword) {
+                    break e;
                 }
-                if quit_at.elapsed() > Duration::from_millis(1500) {
+                sent += 1;
+                if sent > AFTERWORDS {
                     panic!(
-                        "bob has sent {} KiB since \"ok bye\", over 1.5 s, and is still \
-                     connected\n  hint: while lingering, count the bytes read and thrown \
-                     away; past 64 KiB, drop the connection at once instead of waiting \
-                     for the 2 s deadline (lesson 05.9, 'Leaving, politely or not')",
-                        sent / 1024
+                        "bob has sent {} bytes since \"ok bye\" and is still connected\n  \
+                     hint: while lingering, count the bytes read and thrown away; past \
+                     64 KiB, drop the connection at once instead of waiting for the 2 s \
+                     deadline (lesson 05.9, 'Leaving, politely or not')",
+                        sent * AFTERWORD
                     );
                 }
+                // A turn of the loop, for alice's message: by its end the server has
+                // read (and thrown away) bob's chunk.
+                let tick = format!("tick {sent}");
+                alice.send(&tick);
+                carol.expect(
+                    &chat::said("alice", &tick),
+                    "a message reaches everyone else",
+                );
             };
             expect::that(
                 matches!(
