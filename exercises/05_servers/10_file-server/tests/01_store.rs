@@ -356,6 +356,16 @@ fn a_wrong_checksum_leaves_the_old_file_untouched() {
         &got,
         "hash the body as it arrives (a HashingWriter) and compare before renaming",
     );
+    let message = got.as_ref().err().map(ToString::to_string);
+    expect::that(
+        message.as_ref().is_some_and(|m| {
+            m.contains(&sha256_hex(b"something else")) && m.contains(&sha256_hex(new))
+        }),
+        "the message of the checksum error names the announced checksum and the real one",
+        &message,
+        "StoreError::Checksum carries `expected` (the announced checksum, in lowercase) and \
+         `actual` (the SHA-256 of the bytes received); its Display shows both",
+    );
     expect::eq(
         "report.txt after a refused upload",
         fs::read(root.files.join("report.txt")).unwrap().as_slice(),
@@ -412,6 +422,49 @@ fn put_onto_a_folder_is_forbidden() {
         "the rename fails with an error of kind IsADirectory: that is Forbidden",
     );
     root.expect_exactly(&["folder"], "an upload onto a folder");
+}
+
+#[test]
+fn a_rename_that_fails_for_another_reason_is_an_io_error() {
+    /// Hands out `data` in small reads; halfway through, moves the root away.
+    struct Mover<'a> {
+        data: &'a [u8],
+        root: PathBuf,
+        moved: PathBuf,
+    }
+    impl Read for Mover<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.data.len() == 5_000 {
+                fs::rename(&self.root, &self.moved)?;
+            }
+            let n = buf.len().min(self.data.len()).min(5_000);
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    let root = Root::new();
+    let body = bytes(10_000, 18);
+    let store = Store::new(&root.files);
+    let got = store.put(
+        &name("lost.bin"),
+        body.len() as u64,
+        &sha256_hex(&body),
+        &mut Mover {
+            data: &body,
+            root: root.files.clone(),
+            moved: root.dir.path().join("moved"),
+        },
+    );
+    expect::that(
+        matches!(&got, Err(StoreError::Io(e)) if e.kind() == io::ErrorKind::NotFound),
+        "Store::put whose root folder was moved away in the middle of the body (the \
+         rename into place then fails with NotFound)",
+        &got,
+        "only a rename that fails because a folder has that name (IsADirectory) is \
+         Forbidden; any other failure of the rename is StoreError::Io",
+    );
 }
 
 #[test]

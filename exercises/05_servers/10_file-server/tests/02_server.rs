@@ -10,8 +10,8 @@ use std::os::unix::fs::symlink;
 use std::time::Duration;
 
 use common::{
-    bytes, expect_error, expect_ok, frame, limits, named, put_request, sha256_hex, start, together,
-    Root, Wire, OUTSIDE_SECRET,
+    bytes, connect_over_a_narrow_link, expect_error, expect_ok, frame, limits, named, put_request,
+    sha256_hex, start, together, Root, Wire, OUTSIDE_SECRET,
 };
 use file_server::Limits;
 use serde_json::{json, Value};
@@ -768,6 +768,86 @@ fn stop_ends_open_connections_and_discards_uploads_in_progress() {
             "connecting after Server::run returned",
             &refused,
             "run takes the listener by value, so returning closes it",
+        );
+    });
+}
+
+#[test]
+fn a_file_that_shrinks_while_it_is_sent_ends_the_connection() {
+    within(deadline::DEFAULT, "a download whose file shrinks", || {
+        const SIZE: usize = 1 << 20;
+        let root = Root::new();
+        let path = root.write("shrinking.bin", &vec![b's'; SIZE]);
+        // Patient: only the server's decision ends this connection, not a timeout.
+        let patient = Limits {
+            idle_timeout: Duration::from_secs(60),
+            ..limits()
+        };
+        let server = start(&root.files, patient);
+        // A narrow link: the server is still reading the file when it shrinks.
+        let mut reader = Wire {
+            stream: connect_over_a_narrow_link(server.addr),
+        };
+        reader.send(&named("get", "shrinking.bin"));
+        let header = reader.try_header().ok().flatten();
+        expect::that(
+            header.as_ref().is_some_and(|h| h["size"] == json!(SIZE)),
+            "the reply header to GET shrinking.bin (1 MiB)",
+            &header,
+            "",
+        );
+        // Someone truncates the file in place while it is being sent.
+        fs::File::options()
+            .write(true)
+            .open(&path)
+            .and_then(|file| file.set_len(0))
+            .expect("could not truncate shrinking.bin");
+        let mut received = 0;
+        let mut chunk = vec![0; 64 * 1024];
+        let end = loop {
+            match reader.stream.read(&mut chunk) {
+                Ok(0) => break Ok(()),
+                Ok(n) => received += n,
+                Err(e) => break Err(e),
+            }
+        };
+        expect::that(
+            received < SIZE && (end.is_ok() || end.as_ref().is_err_and(|e| !net::is_timeout(e))),
+            "the download of a file truncated to nothing while it was sent",
+            format!("{received} of {SIZE} bytes, then {end:?}"),
+            "copy_exact returns how many bytes it sent: fewer than the size in the header \
+             means the client waits for bytes that will never come. Only closing the \
+             connection tells it",
+        );
+        server.stop();
+    });
+}
+
+#[test]
+fn stop_returns_once_every_upload_has_ended() {
+    within(deadline::DEFAULT, "a stop right after an upload", || {
+        const SIZE: usize = 16 << 20;
+        let root = Root::new();
+        let server = start(&root.files, limits());
+        let mut uploader = server.wire();
+        expect_ok(&uploader.list(), "the uploader's LIST");
+        // Another connection after the uploader's: both are open when the server
+        // stops.
+        let mut other = server.wire();
+        expect_ok(&other.list(), "another client's LIST");
+        // The whole request is sent; much of it still waits in the kernels'
+        // buffers for the server to read, hash and store.
+        uploader.send_raw(&put_request("big.bin", &vec![b'u'; SIZE]));
+        server.stop();
+        let after = root.listing();
+        expect::that(
+            after.is_empty() || after == ["big.bin"],
+            "the root when Server::run has returned, just after a 16 MiB upload was sent",
+            &after,
+            "run returns only when every connection's thread has ended (join them all), \
+             so that the upload is finished, stored or discarded, never half-way. Keep \
+             the handle of every thread still running: dropping one from the list \
+             (retain the unfinished ones, not the finished) detaches it",
         );
     });
 }

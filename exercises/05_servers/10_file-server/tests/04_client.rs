@@ -412,6 +412,63 @@ fn a_download_cut_short_leaves_no_file() {
 }
 
 #[test]
+fn a_file_that_shrinks_while_it_is_uploaded_ends_the_connection() {
+    within(deadline::DEFAULT, "an upload whose file shrinks", || {
+        const SIZE: u64 = 16 << 20;
+        let local = TempDir::new().unwrap();
+        let path = source_file(local.path(), "shrinking.bin", &vec![b's'; SIZE as usize]);
+        let shrink = path.clone();
+        // The scripted server reads the header, truncates the file, then reads
+        // what comes until the client ends the stream, and tells what it saw.
+        let (seen, outcome) = std::sync::mpsc::channel();
+        let server = net::spawn_server(move |listener| {
+            let (stream, _) = listener.accept().unwrap();
+            stream.set_read_timeout(Some(net::IO_TIMEOUT)).unwrap();
+            let mut wire = Wire { stream };
+            request(&mut wire);
+            fs::File::options()
+                .write(true)
+                .open(&shrink)
+                .and_then(|file| file.set_len(0))
+                .expect("could not truncate shrinking.bin");
+            let mut received = 0;
+            let mut chunk = vec![0; 64 * 1024];
+            let end = loop {
+                match wire.stream.read(&mut chunk) {
+                    Ok(0) => break Ok(received),
+                    Ok(n) => received += n as u64,
+                    Err(e) => break Err(format!("{received} bytes, then {e}")),
+                }
+            };
+            let _ = seen.send(end);
+        });
+        // 16 MiB, more than the kernels' buffers hold: the client is still
+        // reading the file when it shrinks.
+        let mut client = Client::from_stream(net::connect(server.addr()));
+        let got = client.put(&path);
+        let end = outcome.recv_timeout(deadline::DEFAULT);
+        expect::that(
+            matches!(end, Ok(Ok(n)) if n < SIZE),
+            "what the server received of the body of a 16 MiB file truncated to nothing \
+             while it was sent",
+            &end,
+            "when copy_exact sends fewer than size bytes (the file shrank), the server \
+             still waits for the rest: shut the connection down, so that it sees the end \
+             of the stream, and do not wait for a reply",
+        );
+        expect::that(
+            matches!(&got, Err(ClientError::Io(e)) if e.kind() == io::ErrorKind::UnexpectedEof),
+            "what Client::put returns for a file that shrank while it was sent",
+            &got,
+            "fewer bytes sent than the size in the header is an Io error of kind \
+             UnexpectedEof",
+        );
+        server.join_within(deadline::DEFAULT);
+        drop(client);
+    });
+}
+
+#[test]
 fn a_server_cannot_make_the_client_write_elsewhere() {
     within(
         deadline::DEFAULT,

@@ -409,10 +409,10 @@ impl Session<'_> {
             Ok(name) => name,
             Err(why) => {
                 // Skip the body (it is within the limit) so that the next request
-                // is read from where it starts.
-                if copy_exact(&mut self.stream, &mut io::sink(), size)? < size {
-                    return Ok(Next::Close);
-                }
+                // is read from where it starts. If the body is cut short, the
+                // client is answered all the same (as for any cut upload), and
+                // the next read finds the end of the stream.
+                copy_exact(&mut self.stream, &mut io::sink(), size)?;
                 self.refuse(ErrorCode::BadName, &format!("bad name {name:?}: {why}"))?;
                 return Ok(Next::Continue);
             }

@@ -157,6 +157,12 @@ pub fn start(root: &Path, limits: Limits) -> Running {
     let server = Server::bind("127.0.0.1:0", root)
         .expect("Server::bind on 127.0.0.1:0 failed")
         .with_limits(limits);
+    testkit::expect::eq(
+        "Server::limits after Server::with_limits",
+        server.limits(),
+        &limits,
+        "with_limits replaces the default limits, and limits() returns them",
+    );
     let addr = server.local_addr();
     let stopper = server.stopper();
     let (tx, done) = mpsc::channel();
@@ -197,6 +203,34 @@ impl Running {
     pub fn wire(&self) -> Wire {
         Wire::connect(self.addr)
     }
+}
+
+/// Connects like a client at the far end of a real network: segments of at most
+/// 1460 bytes (Ethernet's, where loopback allows 64 KiB) and a 16 KiB receive
+/// buffer. Both kernels then size this connection's buffers in tens of KiB
+/// instead of megabytes, so a server (or client) that sends a file of a MiB is
+/// still reading it when the test acts. Read and write timeouts as
+/// [`net::connect`].
+#[track_caller]
+pub fn connect_over_a_narrow_link(addr: SocketAddr) -> TcpStream {
+    let socket = socket2::Socket::new(
+        socket2::Domain::for_address(addr),
+        socket2::Type::STREAM,
+        None,
+    )
+    .expect("could not create a socket");
+    // Both before connect: the handshake announces them.
+    socket.set_tcp_mss(1460).expect("could not set TCP_MAXSEG");
+    socket
+        .set_recv_buffer_size(16 * 1024)
+        .expect("could not set SO_RCVBUF");
+    socket
+        .connect_timeout(&addr.into(), net::IO_TIMEOUT)
+        .unwrap_or_else(|e| panic!("could not connect to {addr}: {}", net::explain(&e)));
+    let stream: TcpStream = socket.into();
+    stream.set_read_timeout(Some(net::IO_TIMEOUT)).unwrap();
+    stream.set_write_timeout(Some(net::IO_TIMEOUT)).unwrap();
+    stream
 }
 
 /// A reply: its JSON header, and the body that followed it (GET only).
